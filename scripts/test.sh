@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The project's test command. Installs what is missing, builds, and runs every test through ctest:
+#   1. the release build: unit tests, integration and interop tests, fuzz-corpus replays;
+#   2. the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer;
+#   3. every libFuzzer target (clang) for a bounded time (FUZZ_SECONDS, default 60).
+# Usage: scripts/test.sh [--quick]   (--quick: step 1 only)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+jobs=$(nproc)
+quick=0; [ "${1:-}" = "--quick" ] && quick=1
+
+echo "== release build and tests"
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j"$jobs"
+ctest --test-dir build --output-on-failure -j"$jobs"
+[ "$quick" = 1 ] && exit 0
+
+echo "== sanitizer build (ASan + UBSan), unit tests"
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DBOLTLOAD_SANITIZE=ON >/dev/null
+cmake --build build-asan -j"$jobs"
+ctest --test-dir build-asan -L unit --output-on-failure -j"$jobs"
+
+echo "== fuzzing (libFuzzer, ${FUZZ_SECONDS:-60}s per target)"
+CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBOLTLOAD_FUZZ=ON \
+  -DBOLTLOAD_FUZZ_SECONDS="${FUZZ_SECONDS:-60}" >/dev/null
+cmake --build build-fuzz -j"$jobs"
+ctest --test-dir build-fuzz -L fuzz --output-on-failure -j"$jobs"
