@@ -1,0 +1,49 @@
+// The driver: one per process (or per thread pool), thread-safe. It owns the connection pool
+// (and, for neo4j:// URIs, the routing tables) and hands out sessions.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "bolt/auth.hpp"
+#include "bolt/config.hpp"
+#include "bolt/errors.hpp"
+#include "bolt/result.hpp"
+#include "bolt/session.hpp"
+#include "bolt/summary.hpp"
+#include "bolt/value.hpp"
+
+namespace bolt {
+
+class driver {
+public:
+    /// Parses the URI (bolt, bolt+s, bolt+ssc, neo4j, neo4j+s, neo4j+ssc). Connects lazily.
+    /// Throws usage_error for a bad URI or configuration.
+    driver(std::string_view uri, auth_token auth = auth_token::none(), driver_config config = {});
+    driver(driver&&) noexcept;
+    driver& operator=(driver&&) noexcept;
+    ~driver();
+
+    bolt::session session(const session_config& config = {});
+
+    /// One managed transaction with retries: records, summary and keys (Python's execute_query).
+    eager_result execute_query(std::string_view query, const map& parameters = {},
+                               const execute_query_config& config = {});
+
+    /// Opens a connection (fetching a routing table first for neo4j://). Throws on failure.
+    void verify_connectivity();
+    /// Connects and returns what the server said about itself.
+    server_info get_server_info();
+    /// True when the server speaks Bolt 4.0+ (database selection).
+    bool supports_multi_db();
+    /// Connections currently open (in use and idle), across all servers.
+    std::size_t open_connections() const;
+    /// Closes every idle connection; sessions still open keep theirs until they close.
+    void close();
+
+private:
+    std::shared_ptr<detail::driver_core> core_;
+};
+
+}  // namespace bolt

@@ -1,0 +1,317 @@
+// The driver: URI and configuration, the connection pool, routing tables, execute_query.
+#include "bolt/driver.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "driver_core.hpp"
+
+namespace bolt {
+
+namespace detail {
+
+// ---- connection pool ---------------------------------------------------------------------------
+
+connection_pool::connection_pool(const driver_config& config, factory make)
+    : config_(config), make_(std::move(make)) {}
+
+connection_pool::~connection_pool() { close_idle(); }
+
+bool connection_pool::healthy(connection& c, clock::time_point now) const {
+    if (!c.is_usable()) return false;
+    if (config_.max_connection_lifetime.count() > 0 &&
+        now - c.created_at() > config_.max_connection_lifetime)
+        return false;
+    if (config_.liveness_check_timeout && now - c.last_used() > *config_.liveness_check_timeout)
+        return c.ping();
+    return true;
+}
+
+std::unique_ptr<connection> connection_pool::acquire(const address& addr) {
+    const auto key = addr.to_string();
+    const auto deadline = clock::now() + config_.connection_acquisition_timeout;
+    std::unique_lock lock(mutex_);
+    for (;;) {
+        auto& slot = by_address_[key];
+        while (!slot.idle.empty()) {
+            auto c = std::move(slot.idle.back());
+            slot.idle.pop_back();
+            ++slot.in_use;
+            lock.unlock();
+            // Health checks may do I/O (liveness RESET): never under the lock.
+            const bool ok = healthy(*c, clock::now());
+            if (ok) return c;
+            c->close();
+            c.reset();
+            lock.lock();
+            --by_address_[key].in_use;
+        }
+        auto& fresh = by_address_[key];
+        if (fresh.in_use < config_.max_connection_pool_size) {
+            ++fresh.in_use;
+            lock.unlock();
+            try {
+                return make_(addr);
+            } catch (...) {
+                lock.lock();
+                --by_address_[key].in_use;
+                released_.notify_one();
+                throw;
+            }
+        }
+        if (released_.wait_until(lock, deadline) == std::cv_status::timeout &&
+            by_address_[key].idle.empty() &&
+            by_address_[key].in_use >= config_.max_connection_pool_size)
+            throw client_error(
+                "Neo.ClientError.Transaction.ConnectionAcquisitionTimeout",
+                fmt::format("failed to obtain a connection to {} from the pool within {} ms "
+                            "({} connections in use, max_connection_pool_size {})",
+                            key, config_.connection_acquisition_timeout.count(),
+                            by_address_[key].in_use, config_.max_connection_pool_size));
+    }
+}
+
+void connection_pool::release(const address& addr, std::unique_ptr<connection> c) {
+    if (c && c->state() == connection_state::failed) c->recover();
+    const bool keep = c && c->is_usable();
+    if (c && !keep) c->close();
+    std::lock_guard lock(mutex_);
+    auto& slot = by_address_[addr.to_string()];
+    if (slot.in_use > 0) --slot.in_use;
+    if (keep) slot.idle.push_back(std::move(c));
+    released_.notify_one();
+}
+
+void connection_pool::forget(const address& addr) {
+    std::vector<std::unique_ptr<connection>> doomed;
+    {
+        std::lock_guard lock(mutex_);
+        auto it = by_address_.find(addr.to_string());
+        if (it != by_address_.end()) doomed.swap(it->second.idle);
+    }
+    for (auto& c : doomed) c->close();
+}
+
+void connection_pool::close_idle() {
+    std::vector<std::unique_ptr<connection>> doomed;
+    {
+        std::lock_guard lock(mutex_);
+        for (auto& [_, slot] : by_address_)
+            for (auto& c : slot.idle) doomed.push_back(std::move(c));
+        for (auto& [_, slot] : by_address_) slot.idle.clear();
+    }
+    for (auto& c : doomed) c->close();
+}
+
+std::size_t connection_pool::open_connections() const {
+    std::lock_guard lock(mutex_);
+    std::size_t n = 0;
+    for (const auto& [_, slot] : by_address_) n += slot.idle.size() + slot.in_use;
+    return n;
+}
+
+// ---- driver core -------------------------------------------------------------------------------
+
+namespace {
+tls_options tls_for(const uri& u, const driver_config& config) {
+    tls_options tls;
+    tls.enabled = u.tls;
+    tls.trust_all = u.trust_all;
+    tls.ca_file = config.trusted_ca_file;
+    tls.verify_hostname = !u.trust_all;
+    tls.server_name = u.host;
+    return tls;
+}
+
+std::vector<version_range> proposals(const driver_config& config) {
+    std::vector<version_range> out;
+    for (auto [major, minor] : config.protocol_versions)
+        out.push_back(version_range{{static_cast<std::uint8_t>(major), static_cast<std::uint8_t>(minor)}, 0});
+    return out;
+}
+}  // namespace
+
+driver_core::driver_core(uri parsed, auth_token auth, driver_config config)
+    : uri_(std::move(parsed)),
+      auth_(std::move(auth)),
+      config_(std::move(config)),
+      pool_(config_, [this](const address& a) { return open_connection(a); }) {}
+
+std::unique_ptr<connection> driver_core::open_connection(const address& addr) {
+    socket_options sock;
+    sock.connect_timeout = config_.connection_timeout;
+    sock.read_timeout = config_.socket_read_timeout;
+    std::unique_ptr<transport> t;
+    const auto ec = config_.transport_factory ? config_.transport_factory(addr, t)
+                                              : connect(addr, tls_for(uri_, config_), sock, t);
+    if (ec)
+        throw service_unavailable(fmt::format("cannot connect to {}: {}", addr.to_string(), describe(ec)));
+    connection_options options;
+    options.auth = auth_;
+    options.user_agent = config_.user_agent;
+    if (uri_.routing) {
+        map context;
+        for (const auto& [k, v] : uri_.routing_context) context.set(k, v);
+        if (!context.contains("address")) context.set("address", uri_.host + ":" + std::to_string(uri_.port));
+        options.routing_context = std::move(context);
+    }
+    options.versions = proposals(config_);
+    return connection::open(std::move(t), options);
+}
+
+routing_table driver_core::fetch_table(const std::string& database, const std::string& imp_user) {
+    // Ask each known router in turn, starting with the seed address from the URI.
+    std::vector<address> routers;
+    if (auto it = tables_.find(database); it != tables_.end()) routers = it->second.routers;
+    const address seed{uri_.host, uri_.port};
+    if (std::find_if(routers.begin(), routers.end(), [&](const address& a) {
+            return a.to_string() == seed.to_string();
+        }) == routers.end())
+        routers.push_back(seed);
+    std::string last_error = "no routers";
+    for (const auto& router : routers) {
+        std::unique_ptr<connection> c;
+        try {
+            c = pool_.acquire(router);
+            map context;
+            for (const auto& [k, v] : uri_.routing_context) context.set(k, v);
+            if (!context.contains("address")) context.set("address", uri_.host + ":" + std::to_string(uri_.port));
+            std::optional<std::string> db, imp;
+            if (!database.empty()) db = database;
+            if (!imp_user.empty()) imp = imp_user;
+            c->send_route(context, list{}, db, imp);
+            auto& e = c->receive();
+            if (auto* f = std::get_if<failure_message>(&e.body)) {
+                map failure = std::move(f->metadata);
+                pool_.release(router, std::move(c));
+                raise_failure(failure);
+            }
+            const auto* ok = std::get_if<success_message>(&e.body);
+            const value* rt = ok ? ok->metadata.find("rt") : nullptr;
+            if (!rt || !rt->get_if<map>()) throw protocol_error("ROUTE reply without a routing table");
+            std::string error;
+            auto table = routing_table::from_route_response(rt->as<map>(), clock::now(), error);
+            pool_.release(router, std::move(c));
+            if (!table) throw protocol_error("invalid routing table: " + error);
+            return std::move(*table);
+        } catch (const service_unavailable& e) {
+            last_error = e.what();
+            if (c) pool_.release(router, std::move(c));
+            pool_.forget(router);
+        }
+    }
+    throw service_unavailable("unable to retrieve a routing table: " + last_error);
+}
+
+routing_table& driver_core::fresh_table(access_mode mode, const std::string& database,
+                                        const std::string& imp_user,
+                                        std::unique_lock<std::mutex>& lock) {
+    (void)lock;
+    auto it = tables_.find(database);
+    if (it == tables_.end() || !it->second.is_fresh(mode, clock::now()))
+        tables_[database] = fetch_table(database, imp_user);
+    return tables_[database];
+}
+
+std::pair<address, std::unique_ptr<connection>> driver_core::acquire(access_mode mode,
+                                                                     const std::string& database,
+                                                                     const std::string& imp_user) {
+    if (!uri_.routing) {
+        address a{uri_.host, uri_.port};
+        return {a, pool_.acquire(a)};
+    }
+    // Try the servers for the mode in round-robin order; a server that fails is forgotten.
+    for (int round = 0; round < 3; ++round) {
+        std::vector<address> candidates;
+        {
+            std::unique_lock lock(routing_mutex_);
+            auto& table = fresh_table(mode, database, imp_user, lock);
+            candidates = mode == access_mode::read ? table.readers : table.writers;
+            if (!candidates.empty()) std::rotate(candidates.begin(),
+                                                 candidates.begin() + (round_robin_++ % candidates.size()),
+                                                 candidates.end());
+        }
+        if (candidates.empty())
+            throw session_expired(fmt::format("no {} server available in the routing table",
+                                              mode == access_mode::read ? "read" : "write"));
+        for (const auto& a : candidates) {
+            try {
+                return {a, pool_.acquire(a)};
+            } catch (const service_unavailable&) {
+                on_server_failure(a);
+            }
+        }
+    }
+    throw session_expired("failed to connect to any server of the routing table");
+}
+
+void driver_core::release(const address& addr, std::unique_ptr<connection> c) {
+    pool_.release(addr, std::move(c));
+}
+
+void driver_core::on_server_failure(const address& addr) {
+    pool_.forget(addr);
+    std::lock_guard lock(routing_mutex_);
+    for (auto& [_, table] : tables_) table.forget(addr);
+}
+
+[[noreturn]] void raise_failure(const map& metadata) { throw_failure(metadata); }
+
+}  // namespace detail
+
+// ---- driver ------------------------------------------------------------------------------------
+
+driver::driver(std::string_view uri_text, auth_token auth, driver_config config) {
+    std::string error;
+    auto parsed = parse_uri(uri_text, error);
+    if (!parsed) throw usage_error(error);
+    core_ = std::make_shared<detail::driver_core>(std::move(*parsed), std::move(auth), std::move(config));
+}
+
+driver::driver(driver&&) noexcept = default;
+driver& driver::operator=(driver&&) noexcept = default;
+driver::~driver() {
+    if (core_) core_->pool().close_idle();
+}
+
+bolt::session driver::session(const session_config& config) {
+    auto state = std::make_shared<detail::session_state>();
+    state->core = core_;
+    state->config = config;
+    state->bookmarks = config.bookmarks;
+    return bolt::session(std::move(state));
+}
+
+eager_result driver::execute_query(std::string_view query, const map& parameters,
+                                   const execute_query_config& config) {
+    session_config sc;
+    sc.database = config.database;
+    sc.impersonated_user = config.impersonated_user;
+    auto s = session(sc);
+    auto work = [&](managed_transaction& tx) { return tx.run(query, parameters).to_eager(); };
+    return config.routing == access_mode::read ? s.execute_read(work, config.transaction)
+                                               : s.execute_write(work, config.transaction);
+}
+
+void driver::verify_connectivity() { (void)get_server_info(); }
+
+server_info driver::get_server_info() {
+    auto [addr, c] = core_->acquire(access_mode::read, "", "");
+    server_info info = c->server();
+    core_->release(addr, std::move(c));
+    return info;
+}
+
+bool driver::supports_multi_db() {
+    auto [addr, c] = core_->acquire(access_mode::read, "", "");
+    const bool multi = c->version().major >= 4;
+    core_->release(addr, std::move(c));
+    return multi;
+}
+
+std::size_t driver::open_connections() const { return core_->pool().open_connections(); }
+
+void driver::close() { core_->pool().close_idle(); }
+
+}  // namespace bolt

@@ -1,0 +1,161 @@
+// Internals shared by driver, session, transaction and result: the connection pool, routing,
+// and the state objects behind the public handles.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bolt/auth.hpp"
+#include "bolt/config.hpp"
+#include "bolt/connection.hpp"
+#include "bolt/record.hpp"
+#include "bolt/routing.hpp"
+#include "bolt/session.hpp"
+#include "bolt/summary.hpp"
+#include "bolt/transport.hpp"
+#include "bolt/uri.hpp"
+
+namespace bolt::detail {
+
+using clock = std::chrono::steady_clock;
+
+/// Connections per address, bounded; idle ones are reused newest-first. Thread-safe.
+class connection_pool {
+public:
+    using factory = std::function<std::unique_ptr<connection>(const address&)>;
+    connection_pool(const driver_config& config, factory make);
+    ~connection_pool();
+
+    /// An idle healthy connection to `addr`, or a new one while under the size limit; otherwise
+    /// waits until one is released or the acquisition timeout passes.
+    std::unique_ptr<connection> acquire(const address& addr);
+    /// Back to the pool if it is still usable; closed otherwise.
+    void release(const address& addr, std::unique_ptr<connection> c);
+    /// Closes the idle connections to addr (a server that failed).
+    void forget(const address& addr);
+    void close_idle();
+    std::size_t open_connections() const;
+
+private:
+    struct per_address {
+        std::vector<std::unique_ptr<connection>> idle;
+        std::size_t in_use = 0;
+    };
+    bool healthy(connection& c, clock::time_point now) const;
+
+    driver_config config_;
+    factory make_;
+    mutable std::mutex mutex_;
+    std::condition_variable released_;
+    std::map<std::string, per_address> by_address_;
+};
+
+class driver_core : public std::enable_shared_from_this<driver_core> {
+public:
+    driver_core(uri parsed, auth_token auth, driver_config config);
+
+    /// A connection for a transaction in `mode` on `database` (routing drivers pick a server
+    /// from the routing table, fetching it first when stale).
+    std::pair<address, std::unique_ptr<connection>> acquire(access_mode mode,
+                                                            const std::string& database,
+                                                            const std::string& imp_user);
+    void release(const address& addr, std::unique_ptr<connection> c);
+    /// A server that failed: drop it from routing tables and its idle connections.
+    void on_server_failure(const address& addr);
+
+    const driver_config& config() const { return config_; }
+    const uri& target() const { return uri_; }
+    connection_pool& pool() { return pool_; }
+    std::unique_ptr<connection> open_connection(const address& addr);
+
+private:
+    routing_table& fresh_table(access_mode mode, const std::string& database,
+                               const std::string& imp_user, std::unique_lock<std::mutex>& lock);
+    routing_table fetch_table(const std::string& database, const std::string& imp_user);
+
+    uri uri_;
+    auth_token auth_;
+    driver_config config_;
+    connection_pool pool_;
+    std::mutex routing_mutex_;
+    std::map<std::string, routing_table> tables_;
+    std::size_t round_robin_ = 0;
+};
+
+struct session_state;
+
+/// One RUN's stream of records. Shared by the result handle and the session/transaction that
+/// must drain it before the connection can be used for anything else.
+struct result_stream {
+    session_state* session = nullptr;  // valid while the connection is held (see session_state)
+    connection* conn = nullptr;
+    std::shared_ptr<const std::vector<std::string>> keys;
+    std::deque<record> buffered;
+    std::int64_t qid = -1;
+    std::int64_t fetch_size = 1000;
+    bool pull_in_flight = false;
+    bool has_more = true;
+    bool finished = false;
+    bool in_transaction = false;
+    std::string query;
+    map parameters;
+    map metadata;  // RUN SUCCESS merged with the final PULL/DISCARD SUCCESS
+    std::optional<result_summary> summary;
+    std::exception_ptr error;
+
+    /// Reads responses until the outstanding PULL (or DISCARD) completes; sends one if needed.
+    /// Returns false when the stream is finished.
+    bool fetch_batch(bool discard = false);
+    /// Reads everything into `buffered` so the connection is free.
+    void buffer_all();
+    /// Throws the stored error, if any.
+    void rethrow() const;
+    result_summary& finish_summary();
+};
+
+enum class tx_status { active, failed, committed, rolled_back };
+
+struct transaction_state {
+    session_state* session = nullptr;
+    tx_status status = tx_status::active;
+};
+
+struct session_state {
+    std::shared_ptr<driver_core> core;
+    session_config config;
+    std::unique_ptr<connection> conn;
+    address conn_address;
+    access_mode conn_mode = access_mode::write;
+    std::shared_ptr<result_stream> open_result;  // the stream holding the connection, if any
+    std::shared_ptr<transaction_state> open_tx;
+    std::vector<std::string> bookmarks;
+    retry_observer observer;
+    bool closed = false;
+
+    ~session_state();
+    connection& acquire(access_mode mode);
+    /// Drains the open stream so the connection can take a new request.
+    void drain_open_result();
+    /// Called by a stream when its last response arrived (or it failed).
+    void on_stream_finished(result_stream* stream, bool failed);
+    /// Returns the connection to the pool once nothing is using it.
+    void release();
+    /// After an error: recover or drop the connection.
+    void handle_failure();
+    std::int64_t fetch_size() const;
+    map begin_extra(access_mode mode, const transaction_config& tx) const;
+};
+
+void merge_into(map& target, const map& source);
+
+/// Throws the error a FAILURE's metadata describes (classified like the official drivers).
+[[noreturn]] void raise_failure(const map& metadata);
+
+}  // namespace bolt::detail

@@ -1,0 +1,525 @@
+// Connection, session, transaction, pool and routing behaviour against an in-process Bolt peer
+// that enforces Memgraph's rules (one open stream, FAILED until RESET).
+#include <bolt/driver.hpp>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "fake_bolt_peer.hpp"
+
+namespace bolt {
+namespace {
+
+using testing::fake_bolt_peer;
+using testing::peer_log;
+using testing::scripted_server;
+
+const map conflict_failure{
+    {"code", "Memgraph.TransientError.MemgraphError.MemgraphError"},
+    {"message", "Cannot resolve conflicting transactions. Retry this transaction when the "
+                "conflicting transaction is finished."}};
+
+struct fake_server_fixture {
+    std::shared_ptr<peer_log> log = std::make_shared<peer_log>();
+    scripted_server server;
+    protocol_version version{5, 2};
+    int fail_at_io = -1;
+    std::size_t max_read = 1u << 20;
+    bool reply_no_version = false;
+    bool log_per_connection = false;  // for tests that use the driver from several threads
+    std::atomic<int> connections_opened{0};
+
+    driver make_driver(driver_config config = {}, auth_token auth = auth_token::none(),
+                       std::string_view uri = "bolt://fake:7687") {
+        config.transport_factory = [this](const address&, std::unique_ptr<transport>& out) {
+            ++connections_opened;
+            auto peer_log_ = log_per_connection ? std::make_shared<peer_log>() : log;
+            auto peer = std::make_unique<fake_bolt_peer>(
+                version, [this](const request& r, response_writer& w) { server(r, w); }, peer_log_);
+            peer->fail_at_io = fail_at_io;
+            peer->max_read = max_read;
+            peer->reply_no_version = reply_no_version;
+            out = std::move(peer);
+            return std::error_code{};
+        };
+        return driver(uri, std::move(auth), std::move(config));
+    }
+};
+
+template <class T>
+const T& nth_request(const peer_log& log, std::size_t n) {
+    std::size_t seen = 0;
+    for (const auto& r : log.requests)
+        if (const T* m = std::get_if<T>(&r))
+            if (seen++ == n) return *m;
+    throw std::runtime_error("request not found");
+}
+
+retry_policy fast_retries(int max_retries = 5) {
+    retry_policy p = retry_policy::defaults(retry_kind::memgraph);
+    p.max_retries = max_retries;
+    p.initial_wait_time = 0.0001;
+    p.jitter = 0;
+    return p;
+}
+
+// ---- handshake and authentication ----------------------------------------------------------
+
+TEST(Connection, Bolt52SendsHelloThenLogonWithBasicAuth) {
+    fake_server_fixture f;
+    auto d = f.make_driver({}, auth_token::basic("alice", "s3cret"));
+    const server_info info = d.get_server_info();
+    EXPECT_EQ(info.protocol_version, "5.2");
+    EXPECT_TRUE(info.agent.starts_with("Neo4j/"));
+    EXPECT_EQ(info.connection_id, "bolt-1");
+    ASSERT_GE(f.log->tags.size(), 2u);
+    EXPECT_EQ(f.log->tags[0], message_tag::hello);
+    EXPECT_EQ(f.log->tags[1], message_tag::logon);
+    const auto& hello = nth_request<hello_request>(*f.log, 0);
+    EXPECT_TRUE(hello.extra.contains("user_agent"));
+    EXPECT_FALSE(hello.extra.contains("credentials")) << "5.1+ sends credentials in LOGON only";
+    EXPECT_FALSE(hello.extra.contains("bolt_agent")) << "bolt_agent is a 5.3+ field";
+    const auto& logon = nth_request<logon_request>(*f.log, 0);
+    EXPECT_EQ(logon.auth.at("scheme"), value("basic"));
+    EXPECT_EQ(logon.auth.at("principal"), value("alice"));
+    EXPECT_EQ(logon.auth.at("credentials"), value("s3cret"));
+}
+
+TEST(Connection, Bolt53AddsBoltAgent) {
+    fake_server_fixture f;
+    f.version = {5, 3};
+    f.make_driver().verify_connectivity();
+    const auto& hello = nth_request<hello_request>(*f.log, 0);
+    ASSERT_TRUE(hello.extra.contains("bolt_agent"));
+    EXPECT_TRUE(hello.extra.at("bolt_agent").as<map>().contains("product"));
+}
+
+TEST(Connection, Bolt44PutsAuthInHelloAndAsksForUtcPatch) {
+    fake_server_fixture f;
+    f.version = {4, 4};
+    f.make_driver({}, auth_token::basic("alice", "pw")).verify_connectivity();
+    EXPECT_EQ(f.log->count(message_tag::logon), 0u);
+    const auto& hello = nth_request<hello_request>(*f.log, 0);
+    EXPECT_EQ(hello.extra.at("scheme"), value("basic"));
+    EXPECT_EQ(hello.extra.at("credentials"), value("pw"));
+    EXPECT_EQ(hello.extra.at("patch_bolt"), value(list{"utc"}));
+}
+
+TEST(Connection, CustomSsoSchemeIsSentAsIs) {
+    fake_server_fixture f;
+    f.make_driver({}, auth_token::custom("", "access_token=a;id_token=b", "", "oidc-okta"))
+        .verify_connectivity();
+    const auto& logon = nth_request<logon_request>(*f.log, 0);
+    EXPECT_EQ(logon.auth.at("scheme"), value("oidc-okta"));
+    EXPECT_EQ(logon.auth.at("credentials"), value("access_token=a;id_token=b"));
+    EXPECT_FALSE(logon.auth.contains("principal"));
+}
+
+TEST(Connection, AuthFailureIsAuthErrorAndNeverShowsThePassword) {
+    fake_server_fixture f;
+    f.server.on_auth = [](const map&, response_writer& w) {
+        w.failure(map{{"code", "Memgraph.ClientError.Security.Unauthenticated"},
+                      {"message", "Authentication failure"}});
+    };
+    auto d = f.make_driver({}, auth_token::basic("alice", "s3cret-pw"));
+    try {
+        d.verify_connectivity();
+        FAIL() << "expected auth_error";
+    } catch (const auth_error& e) {
+        const std::string what = e.what();
+        EXPECT_NE(what.find("Authentication failure"), std::string::npos);
+        EXPECT_NE(what.find("alice"), std::string::npos);
+        EXPECT_EQ(what.find("s3cret-pw"), std::string::npos) << what;
+    }
+}
+
+TEST(Connection, NoCommonVersionIsServiceUnavailable) {
+    fake_server_fixture f;
+    f.reply_no_version = true;
+    auto d = f.make_driver();
+    EXPECT_THROW(d.verify_connectivity(), service_unavailable);
+}
+
+TEST(Connection, ResponsesSplitIntoSingleBytesStillParse) {
+    fake_server_fixture f;
+    f.max_read = 1;
+    auto d = f.make_driver();
+    auto r = d.execute_query("RETURN 1 AS n");
+    ASSERT_EQ(r.records.size(), 1u);
+    EXPECT_EQ(r.records[0]["n"], value(1));
+}
+
+// ---- auto-commit results -------------------------------------------------------------------
+
+TEST(Session, AutoCommitStreamsInFetchSizeBatches) {
+    fake_server_fixture f;
+    int next = 0;
+    f.server.on_pull = [&](const pull_request& p, response_writer& w) {
+        for (int i = 0; i < p.n && next < 5; ++i) w.record(list{next++});
+        w.success(next < 5 ? map{{"has_more", true}} : map{{"type", "r"}, {"has_more", false}});
+    };
+    auto d = f.make_driver();
+    session_config sc;
+    sc.fetch_size = 2;
+    auto s = d.session(sc);
+    auto r = s.run("UNWIND range(0, 4) AS n RETURN n");
+    std::vector<std::int64_t> got;
+    for (const auto& rec : r) got.push_back(rec["n"].as<std::int64_t>());
+    EXPECT_EQ(got, (std::vector<std::int64_t>{0, 1, 2, 3, 4}));
+    EXPECT_EQ(f.log->count(message_tag::pull), 3u);
+    EXPECT_EQ(nth_request<pull_request>(*f.log, 0).n, 2);
+}
+
+TEST(Session, SummaryCountersMatchTheGuidesOutput) {
+    fake_server_fixture f;
+    f.server.on_run = [](const run_request&, response_writer& w) { w.success(map{{"fields", list{"name"}}}); };
+    f.server.on_pull = [](const pull_request&, response_writer& w) {
+        w.record(list{"John"});
+        w.success(map{{"type", "rw"},
+                      // Memgraph sends all seven keys once any counter is non-zero.
+                      {"stats", map{{"nodes-created", 1}, {"nodes-deleted", 0},
+                                    {"relationships-created", 0}, {"relationships-deleted", 0},
+                                    {"labels-added", 1}, {"labels-removed", 0},
+                                    {"properties-set", 0}}},
+                      {"parsing_time", 0.0001},
+                      {"db", "memgraph"}});
+    };
+    auto d = f.make_driver();
+    auto r = d.execute_query("CREATE (u:User {name: $name}) RETURN u.name AS name",
+                             map{{"name", "John"}});
+    ASSERT_EQ(r.records.size(), 1u);
+    EXPECT_EQ(r.records[0]["name"], value("John"));
+    EXPECT_EQ(r.keys, std::vector<std::string>{"name"});
+    EXPECT_EQ(to_string(r.summary.counters),
+              "{'labels_added': 1, 'labels_removed': 0, 'nodes_created': 1, 'nodes_deleted': 0, "
+              "'properties_set': 0, 'relationships_created': 0, 'relationships_deleted': 0}");
+    EXPECT_EQ(r.summary.query, "CREATE (u:User {name: $name}) RETURN u.name AS name");
+    EXPECT_TRUE(r.summary.metadata.contains("parsing_time"));
+    EXPECT_EQ(r.summary.database, std::optional<std::string>("memgraph"));
+}
+
+TEST(Session, RunFailureIsRaisedAndTheConnectionRecovers) {
+    fake_server_fixture f;
+    int runs = 0;
+    f.server.on_run = [&](const run_request&, response_writer& w) {
+        if (runs++ == 0)
+            w.failure(map{{"code", "Memgraph.ClientError.MemgraphError.MemgraphError"},
+                          {"message", "line 1:1 mismatched input 'CRATE'"}});
+        else
+            w.success(map{{"fields", list{"n"}}});
+    };
+    auto d = f.make_driver();
+    auto s = d.session();
+    EXPECT_THROW(s.run("CRATE (n)"), client_error);
+    EXPECT_EQ(f.log->count(message_tag::reset), 1u);
+    EXPECT_EQ(s.run("RETURN 1").list().size(), 1u);
+    EXPECT_EQ(f.connections_opened, 1);
+}
+
+// ---- the pipelined transaction -------------------------------------------------------------
+
+TEST(Session, RunInTransactionPipelinesBeginRunPullCommitInOneWrite) {
+    fake_server_fixture f;
+    f.server.on_pull = [](const pull_request&, response_writer& w) {
+        w.success(map{{"type", "w"}, {"stats", map{{"nodes-created", 3}, {"properties-set", 3}}}});
+    };
+    auto d = f.make_driver();
+    auto s = d.session();
+    d.verify_connectivity();
+    const int writes_before = f.log->writes;
+    const auto before = f.log->tags.size();
+    auto out = s.run_in_transaction("UNWIND $batch AS row CREATE (:N {id: row.id})",
+                                    map{{"batch", list{map{{"id", 1}}, map{{"id", 2}}, map{{"id", 3}}}}});
+    EXPECT_EQ(f.log->writes - writes_before, 1);
+    const std::vector<message_tag> tags(f.log->tags.begin() + static_cast<std::ptrdiff_t>(before), f.log->tags.end());
+    EXPECT_EQ(tags, (std::vector<message_tag>{message_tag::begin, message_tag::run,
+                                              message_tag::pull, message_tag::commit}));
+    EXPECT_EQ(nth_request<pull_request>(*f.log, 0).n, -1);
+    EXPECT_EQ(out.summary.counters.nodes_created, 3);
+    EXPECT_EQ(out.summary.counters.properties_set, 3);
+}
+
+TEST(Session, ConflictInPipelineIsTransientAndTheConnectionIsReused) {
+    fake_server_fixture f;
+    int pulls = 0;
+    f.server.on_pull = [&](const pull_request&, response_writer& w) {
+        if (pulls++ == 0) return w.failure(conflict_failure);
+        w.success(map{{"type", "w"}});
+    };
+    auto d = f.make_driver();
+    auto s = d.session();
+    try {
+        s.run_in_transaction("CREATE ()", map{});
+        FAIL() << "expected a conflict";
+    } catch (const transient_error& e) {
+        EXPECT_TRUE(e.is_conflict());
+        EXPECT_TRUE(e.is_retryable());
+    }
+    EXPECT_EQ(f.log->count(message_tag::reset), 1u);
+    EXPECT_NO_THROW(s.run_in_transaction("CREATE ()", map{}));
+    EXPECT_EQ(f.connections_opened, 1);
+    EXPECT_FALSE(f.log->dropped);
+}
+
+TEST(Session, ErrorAtEveryIoStepOfThePipelinedTransaction) {
+    // Learn the I/O sequence of a clean run, then fail each step in turn: before the batch was
+    // written the error is retryable service_unavailable; after COMMIT left, the outcome is
+    // unknown (incomplete_commit). Never a hang, a crash or a wrong class.
+    int setup_io = 0, total_io = 0;
+    {
+        fake_server_fixture f;
+        f.max_read = 7;
+        auto d = f.make_driver();
+        auto s = d.session();
+        d.verify_connectivity();
+        setup_io = f.log->io_calls;
+        s.run_in_transaction("CREATE ()", map{});
+        total_io = f.log->io_calls;
+    }
+    ASSERT_GT(total_io, setup_io + 1);
+    for (int fail = 0; fail < total_io; ++fail) {
+        SCOPED_TRACE("failing I/O call " + std::to_string(fail));
+        fake_server_fixture f;
+        f.max_read = 7;
+        f.fail_at_io = fail;
+        auto d = f.make_driver();
+        auto s = d.session();
+        try {
+            s.run_in_transaction("CREATE ()", map{});
+            ADD_FAILURE() << "no error surfaced";
+        } catch (const incomplete_commit&) {
+            EXPECT_GT(fail, setup_io) << "before the batch was written the outcome is known";
+        } catch (const service_unavailable&) {
+            EXPECT_LE(fail, setup_io) << "after COMMIT was sent the outcome is unknown";
+        }
+    }
+}
+
+// ---- explicit transactions -----------------------------------------------------------------
+
+TEST(Transaction, SecondRunDrainsTheFirstStreamWhichStaysReadable) {
+    fake_server_fixture f;
+    std::map<std::string, int> served;
+    std::string current;
+    f.server.on_run = [&](const run_request& r, response_writer& w) {
+        current = r.query;
+        w.success(map{{"fields", list{"x"}}, {"qid", 0}});
+    };
+    f.server.on_pull = [&](const pull_request& p, response_writer& w) {
+        int& n = served[current];
+        for (int i = 0; i < p.n && n < 3; ++i) w.record(list{n++});
+        w.success(n < 3 ? map{{"has_more", true}} : map{{"type", "r"}});
+    };
+    auto d = f.make_driver();
+    session_config sc;
+    sc.fetch_size = 1;
+    auto s = d.session(sc);
+    auto tx = s.begin_transaction();
+    auto first = tx.run("A");
+    auto second = tx.run("B");  // the peer drops the connection if A's stream were still open
+    EXPECT_EQ(second.list().size(), 3u);
+    EXPECT_EQ(first.list().size(), 3u);
+    tx.commit();
+    EXPECT_FALSE(f.log->dropped);
+    EXPECT_EQ(f.log->count(message_tag::commit), 1u);
+}
+
+TEST(Transaction, DestroyingAnOpenTransactionRollsBack) {
+    fake_server_fixture f;
+    auto d = f.make_driver();
+    auto s = d.session();
+    {
+        auto tx = s.begin_transaction();
+        tx.run("CREATE ()").consume();
+    }
+    EXPECT_EQ(f.log->count(message_tag::rollback), 1u);
+    EXPECT_EQ(f.log->count(message_tag::commit), 0u);
+}
+
+TEST(Transaction, CommitAfterCommitIsAUsageError) {
+    fake_server_fixture f;
+    auto d = f.make_driver();
+    auto s = d.session();
+    auto tx = s.begin_transaction();
+    tx.commit();
+    EXPECT_THROW(tx.commit(), usage_error);
+    EXPECT_FALSE(tx.is_open());
+}
+
+TEST(Transaction, BeginSendsDatabaseTimeoutAndMetadata) {
+    fake_server_fixture f;
+    auto d = f.make_driver();
+    session_config sc;
+    sc.database = "memgraph";
+    auto s = d.session(sc);
+    transaction_config tc;
+    tc.timeout = milliseconds(2000);
+    tc.metadata = map{{"app", "boltload"}};
+    s.begin_transaction(tc).commit();
+    const auto& begin = nth_request<begin_request>(*f.log, 0);
+    EXPECT_EQ(begin.extra.at("db"), value("memgraph"));
+    EXPECT_EQ(begin.extra.at("tx_timeout"), value(2000));
+    EXPECT_EQ(begin.extra.at("tx_metadata"), value(map{{"app", "boltload"}}));
+}
+
+// ---- managed transactions and retries ------------------------------------------------------
+
+TEST(Managed, ExecuteWriteRetriesConflictsAndReportsEveryAttempt) {
+    fake_server_fixture f;
+    int pulls = 0;
+    f.server.on_pull = [&](const pull_request&, response_writer& w) {
+        if (pulls++ < 2) return w.failure(conflict_failure);
+        w.record(list{42});
+        w.success(map{{"type", "w"}});
+    };
+    auto d = f.make_driver();
+    session_config sc;
+    sc.retry = fast_retries();
+    auto s = d.session(sc);
+    std::vector<attempt_record> attempts;
+    s.set_retry_observer([&](const attempt_record& a) { attempts.push_back(a); });
+    const auto value_read = s.execute_write([](managed_transaction& tx) {
+        return tx.run("MATCH (a), (b) CREATE (a)-[:R]->(b) RETURN 42").single()[0].as<std::int64_t>();
+    });
+    EXPECT_EQ(value_read, 42);
+    ASSERT_EQ(attempts.size(), 3u);
+    EXPECT_TRUE(attempts[0].conflict);
+    EXPECT_TRUE(attempts[1].conflict);
+    EXPECT_FALSE(attempts[2].error.has_value());
+    EXPECT_EQ(f.log->count(message_tag::commit), 1u);
+    EXPECT_EQ(f.connections_opened, 1);
+}
+
+TEST(Managed, ClientErrorsAreNotRetried) {
+    fake_server_fixture f;
+    f.server.on_run = [](const run_request&, response_writer& w) {
+        w.failure(map{{"code", "Memgraph.ClientError.MemgraphError.MemgraphError"},
+                      {"message", "Unbound variable: x"}});
+    };
+    auto d = f.make_driver();
+    session_config sc;
+    sc.retry = fast_retries();
+    auto s = d.session(sc);
+    int calls = 0;
+    EXPECT_THROW(s.execute_write([&](managed_transaction& tx) {
+        ++calls;
+        tx.run("RETURN x").consume();
+    }),
+                 client_error);
+    EXPECT_EQ(calls, 1);
+}
+
+TEST(Managed, ExecuteReadSendsReadMode) {
+    fake_server_fixture f;
+    auto d = f.make_driver();
+    auto s = d.session();
+    s.execute_read([](managed_transaction& tx) { tx.run("MATCH (n) RETURN n").consume(); });
+    EXPECT_EQ(nth_request<begin_request>(*f.log, 0).extra.at("mode"), value("r"));
+}
+
+// ---- the pool ------------------------------------------------------------------------------
+
+TEST(Pool, ConnectionsAreReusedAcrossSessions) {
+    fake_server_fixture f;
+    auto d = f.make_driver();
+    for (int i = 0; i < 3; ++i) d.session().run("RETURN 1").consume();
+    EXPECT_EQ(f.connections_opened, 1);
+    EXPECT_EQ(d.open_connections(), 1u);
+}
+
+TEST(Pool, AcquisitionTimesOutWhenThePoolIsExhausted) {
+    fake_server_fixture f;
+    driver_config c;
+    c.max_connection_pool_size = 1;
+    c.connection_acquisition_timeout = milliseconds(20);
+    auto d = f.make_driver(c);
+    auto holder = d.session();
+    auto tx = holder.begin_transaction();
+    auto other = d.session();
+    try {
+        other.run("RETURN 1");
+        FAIL() << "expected an acquisition timeout";
+    } catch (const client_error& e) {
+        EXPECT_NE(std::string(e.what()).find("max_connection_pool_size 1"), std::string::npos) << e.what();
+    }
+    tx.commit();
+    EXPECT_NO_THROW(other.run("RETURN 1").consume());
+}
+
+TEST(Pool, ExpiredConnectionsAreReplaced) {
+    fake_server_fixture f;
+    driver_config c;
+    c.max_connection_lifetime = milliseconds(1);
+    auto d = f.make_driver(c);
+    d.session().run("RETURN 1").consume();
+    std::this_thread::sleep_for(milliseconds(5));
+    d.session().run("RETURN 1").consume();
+    EXPECT_EQ(f.connections_opened, 2);
+}
+
+TEST(Pool, IdleConnectionsAreCheckedBeforeReuse) {
+    fake_server_fixture f;
+    driver_config c;
+    c.liveness_check_timeout = milliseconds(0);
+    auto d = f.make_driver(c);
+    d.session().run("RETURN 1").consume();
+    std::this_thread::sleep_for(milliseconds(2));
+    d.session().run("RETURN 1").consume();
+    EXPECT_EQ(f.log->count(message_tag::reset), 1u);
+    EXPECT_EQ(f.connections_opened, 1);
+}
+
+TEST(Pool, OneDriverServesManyThreads) {
+    fake_server_fixture f;
+    f.log_per_connection = true;
+    driver_config c;
+    c.max_connection_pool_size = 3;
+    auto d = f.make_driver(c);
+    std::atomic<int> rows{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 6; ++t)
+        threads.emplace_back([&] {
+            for (int i = 0; i < 50; ++i) rows += static_cast<int>(d.execute_query("RETURN 1").records.size());
+        });
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(rows.load(), 300);
+    EXPECT_LE(f.connections_opened.load(), 3);
+    EXPECT_LE(d.open_connections(), 3u);
+}
+
+// ---- routing -------------------------------------------------------------------------------
+
+TEST(Routing, Neo4jSchemeFetchesARoutingTableFirst) {
+    fake_server_fixture f;
+    f.server.on_route = [](const route_request& r, response_writer& w) {
+        EXPECT_EQ(r.routing.at("address"), value("fake:7687"));
+        EXPECT_EQ(r.db, std::optional<std::string>("memgraph"));
+        list servers{map{{"addresses", list{"fake:7687"}}, {"role", "WRITE"}},
+                     map{{"addresses", list{"fake:7687"}}, {"role", "READ"}},
+                     map{{"addresses", list{"fake:7687"}}, {"role", "ROUTE"}}};
+        w.success(map{{"rt", map{{"ttl", 300}, {"db", "memgraph"}, {"servers", servers}}}});
+    };
+    auto d = f.make_driver({}, auth_token::none(), "neo4j://fake:7687");
+    session_config sc;
+    sc.database = "memgraph";
+    d.session(sc).run("RETURN 1").consume();
+    EXPECT_EQ(f.log->count(message_tag::route), 1u);
+    EXPECT_TRUE(nth_request<hello_request>(*f.log, 0).extra.contains("routing"));
+    d.session(sc).run("RETURN 1").consume();
+    EXPECT_EQ(f.log->count(message_tag::route), 1u) << "a fresh table is reused";
+}
+
+TEST(Routing, StandaloneMemgraphRefusesRouteWithAClearError) {
+    fake_server_fixture f;
+    auto d = f.make_driver({}, auth_token::none(), "neo4j://fake:7687");
+    try {
+        d.session().run("RETURN 1");
+        FAIL() << "expected an error";
+    } catch (const client_error& e) {
+        EXPECT_NE(std::string(e.what()).find("not part of a cluster"), std::string::npos);
+    }
+}
+
+}  // namespace
+}  // namespace bolt
