@@ -1,0 +1,1 @@
+UNWIND $batch AS row CREATE (:N {id: row.id, name: row.name, score: row.score})

@@ -1,0 +1,1 @@
+UNWIND $batch AS row MATCH (a:N {id: row.a}), (b:N {id: row.b}) CREATE (a)-[:R]->(b)

@@ -1,0 +1,1 @@
+CREATE (u:User {name: $name, password: $password}) RETURN u.name AS name;

@@ -1,0 +1,1 @@
+CREATE USER `memgraphUser` IDENTIFIED BY 'memgraphPassword';

@@ -1,0 +1,1 @@
+MATCH p=(d:User)-[r:LOVES]->(t:Technology) RETURN p

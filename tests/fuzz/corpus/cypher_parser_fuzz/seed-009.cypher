@@ -1,0 +1,1 @@
+MATCH (u:User) WHERE u.name STARTS WITH $user_name RETURN u.name as name

@@ -1,0 +1,1 @@
+MATCH (u:User {id: $id}) RETURN u.account_balance - $num_of_tokens >= 0 AS is_enough

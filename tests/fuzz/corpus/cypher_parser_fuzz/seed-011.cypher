@@ -1,0 +1,1 @@
+MATCH (u:User {id: $id}) SET u.account_balance = u.account_balance + $num_of_tokens

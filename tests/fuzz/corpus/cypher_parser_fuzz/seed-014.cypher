@@ -1,0 +1,1 @@
+MERGE (n:U {id: 1}) ON CREATE SET n.created = timestamp(), n += $props ON MATCH SET n.seen = true, n:Seen:Again RETURN n

@@ -1,0 +1,1 @@
+MATCH (n) SET n = {a: 1}, n += {b: 2}, n:L, n.p.q = 3

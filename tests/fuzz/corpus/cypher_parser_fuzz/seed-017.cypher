@@ -1,0 +1,1 @@
+MATCH (n)-[r]-() DETACH DELETE r, n

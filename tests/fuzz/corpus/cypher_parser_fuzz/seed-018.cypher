@@ -1,0 +1,1 @@
+UNWIND range(1, 10) AS i RETURN i, i * 2 AS d ORDER BY d DESC, i SKIP 1 LIMIT $n

@@ -1,0 +1,1 @@
+MATCH (n) WHERE n.name IS NOT NULL AND NOT n.x IS NULL OR n.s ENDS WITH 'z' XOR n.s CONTAINS 'q' AND n.y IN [1] RETURN n, n:A

@@ -1,0 +1,1 @@
+MATCH (n) RETURN n.city AS city, count(*) AS c, collect(DISTINCT n.name) AS names, sum(n.x), avg(n.x), min(1), max(1)

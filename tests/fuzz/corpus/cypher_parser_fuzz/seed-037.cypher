@@ -1,0 +1,2 @@
+// comment
+MATCH (n) /* c */ RETURN n

@@ -1,0 +1,1 @@
+MATCH (n) WITH n.x RETURN m
