@@ -609,7 +609,17 @@ struct decoder_access {
                 make(read_int_body(size));
                 return errc::ok;
             }
-            default: return read(make(), depth);
+            case marker::list8:
+            case marker::list16:
+            case marker::list32: return read(make(list{}), depth);
+            case marker::map8:
+            case marker::map16:
+            case marker::map32: return read(make(map{}), depth);
+            default:
+                // Containers start as the right type, sparing the variant a reset.
+                if ((m & 0xF0) == marker::tiny_list) return read(make(list{}), depth);
+                if ((m & 0xF0) == marker::tiny_map) return read(make(map{}), depth);
+                return read(make(), depth);
         }
     }
 
