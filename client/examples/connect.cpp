@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <iostream>
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv) try {
     const std::string uri = argc > 1 ? argv[1] : "bolt://localhost:7687";
 
     // Without authentication (Memgraph's default).
@@ -38,4 +38,7 @@ int main(int argc, char** argv) {
     for (const auto& record : records)
         std::cout << "nodes: " << record["num_of_nodes"].as<std::int64_t>() << "\n";
     std::cout << "server: " << open_client.get_server_info().agent << "\n";
+} catch (const std::exception& e) {  // bolt::error and its subclasses say what failed
+    std::cerr << "error: " << e.what() << "\n";
+    return 1;
 }

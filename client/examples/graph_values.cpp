@@ -3,7 +3,7 @@
 
 #include <iostream>
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv) try {
     bolt::driver client(argc > 1 ? argv[1] : "bolt://localhost:7687");
 
     // Parameters keep values out of the query text (no Cypher injection, one cached plan).
@@ -27,4 +27,7 @@ int main(int argc, char** argv) {
         std::cout << path.nodes.size() << " nodes, " << path.relationships.size()
                   << " relationship: " << bolt::to_string(record["p"]) << "\n";
     }
+} catch (const std::exception& e) {  // bolt::error and its subclasses say what failed
+    std::cerr << "error: " << e.what() << "\n";
+    return 1;
 }

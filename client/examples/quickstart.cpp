@@ -3,7 +3,7 @@
 
 #include <iostream>
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv) try {
     const std::string uri = argc > 1 ? argv[1] : "bolt://localhost:7687";
     bolt::driver client(uri, bolt::auth_token::basic("", ""));
     client.verify_connectivity();
@@ -18,4 +18,7 @@ int main(int argc, char** argv) {
                                       {{"name", "John"}}, {.database = "memgraph"});
     for (const auto& record : found.records) std::cout << record["name"].as<std::string>() << "\n";
     std::cout << found.summary.query << "\n";
+} catch (const std::exception& e) {  // bolt::error and its subclasses say what failed
+    std::cerr << "error: " << e.what() << "\n";
+    return 1;
 }

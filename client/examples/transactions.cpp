@@ -28,7 +28,7 @@ void transfer_tokens(bolt::driver& client, std::int64_t sender, std::int64_t rec
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv) try {
     bolt::driver client(argc > 1 ? argv[1] : "bolt://localhost:7687");
 
     // Implicit: not retried; the way to run index creation, which Memgraph refuses inside
@@ -53,4 +53,7 @@ int main(int argc, char** argv) {
                                          "u.account_balance AS balance ORDER BY name");
     for (const auto& record : balances.records)
         std::cout << record["name"].as<std::string>() << ": " << record["balance"].as<std::int64_t>() << "\n";
+} catch (const std::exception& e) {  // bolt::error and its subclasses say what failed
+    std::cerr << "error: " << e.what() << "\n";
+    return 1;
 }

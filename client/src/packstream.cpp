@@ -1048,7 +1048,9 @@ struct decoder_access {
 // ---- decoder -----------------------------------------------------------------------------------
 
 std::error_code decoder::read(value& out) {
-    decoder_access r{in_.data() + pos_, in_.data() + in_.size(), dialect_, limits_};
+    limits capped = limits_;
+    capped.max_depth = std::min(capped.max_depth, limits::max_depth_cap);
+    decoder_access r{in_.data() + pos_, in_.data() + in_.size(), dialect_, capped};
     const errc e = r.read(out, 0);
     pos_ = static_cast<std::size_t>(r.p - in_.data());
     if (e != errc::ok) return make_error_code(e);

@@ -53,7 +53,10 @@ struct dialect {
 
 /// Bounds the decoder enforces on untrusted input.
 struct limits {
-    std::uint32_t max_depth = 64;                    // nested lists/maps/structures
+    /// The decoder recurses once per level, so the depth is capped whatever a caller asks for:
+    /// 1,024 levels stay far inside a thread's stack even under AddressSanitizer.
+    static constexpr std::uint32_t max_depth_cap = 1024;
+    std::uint32_t max_depth = 64;                    // nested lists/maps/structures (≤ max_depth_cap)
     std::uint64_t max_string_bytes = 64u << 20;      // one string or byte array
     std::uint64_t max_container_items = 16u << 20;   // one list or map
 };

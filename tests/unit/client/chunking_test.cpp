@@ -12,24 +12,10 @@
 
 #include "bolt/protocol.hpp"
 
-// Counts heap allocations while a test asks for it, to prove the reader's steady state is free
-// of them.
-namespace {
-std::atomic<bool> counting{false};
-std::atomic<std::size_t> allocations{0};
-}  // namespace
+#include "allocation_counter.hpp"
 
-// GCC 12 sees the malloc/free pair through inlined new-expressions and warns; the pair matches.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-void* operator new(std::size_t n) {
-    if (counting.load(std::memory_order_relaxed)) allocations.fetch_add(1);
-    if (void* p = std::malloc(n ? n : 1)) return p;
-    throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+using allocation_counter::allocations;
+using allocation_counter::counting;
 
 namespace bolt {
 namespace {

@@ -540,6 +540,12 @@ TEST(packstream_decode, depth_is_bounded) {
     // Structures count: a node is one level, its property map another.
     EXPECT_EQ(decode_errc("B4 4E 01 90 A0 80", bolt5, tight), errc::ok);
     EXPECT_EQ(decode_errc("91 B4 4E 01 90 A0 80", bolt5, tight), errc::too_deep);
+    // A caller cannot lift the cap: a million levels would overflow the stack.
+    limits loose;
+    loose.max_depth = std::numeric_limits<std::uint32_t>::max();
+    EXPECT_FALSE(decode(nested_lists(limits::max_depth_cap), v, bolt5, loose));
+    EXPECT_EQ(decode_errc(nested_lists(limits::max_depth_cap + 1), bolt5, loose), errc::too_deep);
+    EXPECT_EQ(decode_errc(nested_lists(1 << 20), bolt5, loose), errc::too_deep);
     tight.max_depth = 0;
     EXPECT_EQ(decode_errc("01", bolt5, tight), errc::ok);
     EXPECT_EQ(decode_errc("90", bolt5, tight), errc::too_deep);
