@@ -1,0 +1,46 @@
+// The `import` and `check` commands: what they take and how they end (exit codes), separate from
+// main() so tests can run them in-process.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace CLI {
+class App;
+}
+
+namespace boltload {
+
+/// Exit codes (README, "Exit codes").
+inline constexpr int exit_ok = 0;                ///< every row committed
+inline constexpr int exit_batches_failed = 1;    ///< some batches dead-lettered, unknown, or a verify failed
+inline constexpr int exit_usage = 2;             ///< usage, config or input error
+inline constexpr int exit_connect = 3;           ///< could not connect or authenticate
+inline constexpr int exit_interrupted = 130;     ///< Ctrl-C; a checkpoint was written
+
+struct import_options {
+    std::string config_file;
+    std::vector<std::string> overrides;  ///< --set key.path=value
+    bool embedded = false;               ///< start the embedded server for the run
+    std::optional<std::string> report;   ///< --report FILE.json (else the config's `report`)
+    bool resume = false;                 ///< continue from the checkpoint
+    std::optional<std::string> checkpoint;
+    bool quiet = false;                  ///< no progress bar, no summary table
+};
+
+struct check_options {
+    std::string config_file;
+    std::vector<std::string> overrides;
+    bool embedded = false;
+};
+
+int run_import(const import_options& options);
+int run_check(const check_options& options);
+
+/// Adds `import` and `check` to the CLI; `action` is set to the chosen command's runner.
+void add_import_commands(CLI::App& app, import_options& import, check_options& check,
+                         std::function<int()>& action);
+
+}  // namespace boltload

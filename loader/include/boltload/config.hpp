@@ -1,0 +1,131 @@
+// The run configuration: a YAML file (plus `--set key.path=value` overrides) read into plain
+// structs and validated, with every problem reported as FILE:LINE:COLUMN: key.path: message.
+// loader/CONFIG.md documents every key and its default.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "boltload/source_spec.hpp"
+#include "boltload/worker_protocol.hpp"
+
+namespace boltload {
+
+/// Testbed faults of the embedded server (server::bolt::fault_options, filled field by field).
+struct embedded_faults {
+    double transient_error_probability = 0;  ///< per transaction
+    std::int64_t latency_ms = 0;             ///< added to every query
+    std::int64_t drop_after_messages = 0;    ///< 0: never; else close after N messages
+    double drop_probability = 0;             ///< per message
+    std::int64_t stall_after_messages = 0;   ///< 0: never; else stop answering once...
+    std::int64_t stall_ms = 0;               ///< ...for this long
+    std::uint64_t seed = 1;
+    friend bool operator==(const embedded_faults&, const embedded_faults&) = default;
+};
+
+enum class embedded_storage_mode : std::uint8_t { in_memory_transactional, in_memory_analytical };
+enum class embedded_edge_rule : std::uint8_t { sequential, non_sequential };
+
+/// The `embedded:` block: how `--embedded` starts the in-process server.
+struct embedded_config {
+    embedded_storage_mode storage_mode = embedded_storage_mode::in_memory_transactional;
+    embedded_edge_rule edge_rule = embedded_edge_rule::sequential;
+    int threads = 0;  ///< 0: one per hardware thread
+    embedded_faults faults;
+};
+
+/// Where a value came from, for messages the coordinator prints later ("configs/x.yaml:12:5").
+struct config_location {
+    std::string file;
+    int line = 0;    ///< 1-based; 0 when the value came from --set or a default
+    int column = 0;  ///< 1-based
+    std::string to_string() const;
+};
+
+struct phase_config {
+    phase_work work;  ///< name, query, parameter, batch_size, transaction, retry, source
+    int workers = 4;
+    std::int64_t chunk_rows = 0;          ///< generate: rows per chunk; 0 = 10 × batch_size
+    std::int64_t chunk_bytes = 8 << 20;   ///< csv: target bytes per chunk
+    int max_in_flight = 2;                ///< chunks sent to one worker and not yet done
+    std::int64_t max_failed_batches = 0;  ///< more failed batches than this stop the run
+    std::string dead_letter;  ///< file for failed batches; default "<name>.dead-letter.csv|jsonl"
+    bool idempotent =
+        false;  ///< replaying the query is harmless (MERGE): unknown outcomes are safe to redo
+    bool retry_given = false;         ///< the phase had its own retry block
+    std::vector<std::string> before;  ///< statements run once before the phase (auto-commit)
+    std::vector<std::string> after;   ///< statements run once after it
+    config_location location;         ///< the phase's entry in the file
+};
+
+struct verify_check {
+    std::string query;  ///< must return one row with one integer
+    std::int64_t expect = 0;
+    config_location location;
+};
+
+enum class progress_mode : std::uint8_t { auto_, on, off };
+
+struct run_config {
+    std::string file;                ///< the config file as given (for messages)
+    std::filesystem::path base_dir;  ///< its folder: relative input paths start here
+    connection_spec connection;
+    std::optional<embedded_config> embedded;
+    std::vector<std::string> before;  ///< run once before the first phase (auto-commit)
+    std::vector<std::string> after;   ///< run once after the last phase
+    std::vector<phase_config> phases;
+    std::vector<verify_check> verify;
+    std::optional<std::string> report;      ///< JSON report path
+    std::optional<std::string> checkpoint;  ///< checkpoint path (for --resume)
+    progress_mode progress = progress_mode::auto_;
+    /// Things that are allowed but probably not meant, each "FILE:LINE:COLUMN: path: message".
+    std::vector<std::string> warnings;
+};
+
+/// Every problem found, one "FILE:LINE:COLUMN: key.path: message" each; what() joins them with
+/// newlines. The CLI exits 2 on it.
+class config_error : public std::runtime_error {
+public:
+    explicit config_error(std::vector<std::string> problems);
+    const std::vector<std::string>& problems() const { return problems_; }
+
+private:
+    std::vector<std::string> problems_;
+};
+
+struct load_options {
+    /// `key.path=value` assignments applied to the YAML tree before validation, in order:
+    /// "phases.0.workers=4", "connection.uri=bolt://db:7687", "phases.1.retry.jitter=0.2".
+    /// The value is read as YAML, so "[1, 2]" is a list and "'007'" a string.
+    std::vector<std::string> overrides;
+    /// Looks up environment variables (password_env, credentials_env); empty: std::getenv.
+    std::function<std::optional<std::string>(const std::string&)> getenv;
+    /// When set, csv paths must exist (boltload check/import); off for pure validation tests.
+    bool check_files = true;
+};
+
+/// Reads and validates the file. Throws config_error with every problem found.
+run_config load_config(const std::filesystem::path& file, const load_options& options = {});
+
+/// The same from text already read; `file` is used for messages and relative paths only.
+run_config parse_config(std::string_view yaml, const std::filesystem::path& file,
+                        const load_options& options = {});
+
+/// The client's retry policy for a phase (the worker calls the same to_retry_policy()).
+bolt::retry_policy retry_policy_of(const phase_config& phase);
+
+std::string_view to_string(embedded_storage_mode m);
+std::string_view to_string(embedded_edge_rule r);
+std::string_view to_string(progress_mode m);
+
+/// Every key path the loader knows, with `[]` for list items ("phases[].retry.jitter"): for
+/// docs and the check that CONFIG.md documents them all.
+const std::vector<std::string>& known_key_paths();
+
+}  // namespace boltload

@@ -1,0 +1,306 @@
+// `boltload import` end to end: the real executables (boltload and its boltload-worker
+// processes) against an embedded server running in this test process, checked by counting what
+// the server stores. Covers exact counts for CSV and generated data, a worker killed with SIGKILL
+// mid-run, injected transient faults, dead letters, Ctrl-C with --resume, and the guide's
+// conflicting relationship import.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "bolt/driver.hpp"
+#include "server/bolt/server.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+const fs::path bin_dir = BOLTLOAD_BIN_DIR;
+const fs::path configs_dir = BOLTLOAD_CONFIGS_DIR;
+
+struct temp_dir {
+    fs::path path;
+    temp_dir() {
+        std::string tmpl = (fs::temp_directory_path() / "boltload-it-XXXXXX").string();
+        path = ::mkdtemp(tmpl.data());
+    }
+    ~temp_dir() {
+        std::error_code ec;
+        fs::remove_all(path, ec);
+    }
+    fs::path write(const std::string& name, const std::string& text) const {
+        std::ofstream(path / name, std::ios::binary) << text;
+        return path / name;
+    }
+};
+
+std::string read_file(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+/// A running `boltload` process; its stdout and stderr go to files in the temp dir.
+struct child {
+    pid_t pid = -1;
+    fs::path out, err;
+    int wait_exit(std::chrono::seconds limit = 120s) {
+        const auto deadline = std::chrono::steady_clock::now() + limit;
+        int status = 0;
+        while (::waitpid(pid, &status, WNOHANG) == 0) {
+            if (std::chrono::steady_clock::now() > deadline) {
+                ::kill(pid, SIGKILL);
+                ::waitpid(pid, &status, 0);
+                ADD_FAILURE() << "boltload did not finish in " << limit.count() << " s";
+                return -1;
+            }
+            std::this_thread::sleep_for(20ms);
+        }
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    std::string stdout_text() const { return read_file(out); }
+    std::string stderr_text() const { return read_file(err); }
+};
+
+child start_boltload(const temp_dir& dir, std::vector<std::string> args, const std::string& tag = "run") {
+    child c;
+    c.out = dir.path / (tag + ".out");
+    c.err = dir.path / (tag + ".err");
+    const std::string exe = (bin_dir / "boltload").string();
+    args.insert(args.begin(), exe);
+    c.pid = ::fork();
+    if (c.pid == 0) {
+        const int o = ::open(c.out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        const int e = ::open(c.err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        ::dup2(o, 1);
+        ::dup2(e, 2);
+        ::chdir(dir.path.c_str());
+        std::vector<char*> argv;
+        for (auto& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        ::execv(exe.c_str(), argv.data());
+        ::_exit(127);
+    }
+    return c;
+}
+
+/// The in-process server the imports write to, and a client to count with.
+struct server_fixture {
+    server::bolt::server srv;
+    std::optional<bolt::driver> client;
+
+    explicit server_fixture(server::bolt::fault_options faults = {},
+                            server::storage::storage_mode mode = server::storage::storage_mode::in_memory_transactional)
+        : srv(make_options(faults, mode)) {
+        srv.start();
+        client.emplace(srv.uri());
+    }
+    static server::bolt::server_options make_options(server::bolt::fault_options faults,
+                                                     server::storage::storage_mode mode) {
+        server::bolt::server_options o;
+        o.listen = "127.0.0.1:0";
+        o.threads = 4;
+        o.storage.mode = mode;
+        o.connection.faults = faults;
+        return o;
+    }
+    std::int64_t count(const std::string& query) {
+        auto r = client->execute_query(query);
+        return r.records.at(0)[0].as<std::int64_t>();
+    }
+    std::string uri() const { return srv.uri(); }
+};
+
+std::string node_config(const std::string& uri, const std::string& source, const std::string& query,
+                        int workers, int batch, const std::string& extra = "") {
+    return "connection:\n  uri: " + uri + "\n" + extra +
+           "phases:\n"
+           "  - name: nodes\n"
+           "    source:\n" + source +
+           "    query: \"" + query + "\"\n"
+           "    batch_size: " + std::to_string(batch) + "\n"
+           "    workers: " + std::to_string(workers) + "\n"
+           "    retry: {kind: memgraph, max_retries: 50, initial_wait_time: 0.001, backoff_factor: 1.5, jitter: 0.001}\n";
+}
+
+std::string generated_nodes(int count, int chunk_rows = 0) {
+    return "      generate: {entity: nodes, count: " + std::to_string(count) + "}\n" +
+           (chunk_rows ? "    chunk_rows: " + std::to_string(chunk_rows) + "\n" : "");
+}
+
+nlohmann::json report_of(const fs::path& p) { return nlohmann::json::parse(read_file(p)); }
+
+TEST(Import, GeneratedNodesEndWithExactCounts) {
+    server_fixture s;
+    temp_dir dir;
+    dir.write("c.yaml", node_config(s.uri(), generated_nodes(25'000, 2'000),
+                                    "UNWIND $batch AS row CREATE (:N {id: row.id})", 3, 500));
+    auto c = start_boltload(dir, {"import", "c.yaml", "--report", "r.json"});
+    ASSERT_EQ(c.wait_exit(), 0) << c.stderr_text();
+    EXPECT_EQ(s.count("MATCH (n:N) RETURN count(n)"), 25'000);
+    EXPECT_EQ(s.count("MATCH (n:N) RETURN count(DISTINCT n.id)"), 25'000);
+    const auto r = report_of(dir.path / "r.json");
+    EXPECT_EQ(r.at("rows_committed"), 25'000);
+    EXPECT_EQ(r.at("batches"), 50);
+    EXPECT_EQ(r.at("phases").at(0).at("name"), "nodes");
+    EXPECT_NE(c.stdout_text().find("nodes"), std::string::npos);  // the summary table
+}
+
+TEST(Import, CsvWithQuotesTypesAndCrlfEndsWithExactValues) {
+    server_fixture s;
+    temp_dir dir;
+    std::string csv = "id,name,score,tags\r\n";
+    for (int i = 0; i < 3'000; ++i)
+        csv += std::to_string(i) + ",\"user, \"\"" + std::to_string(i) + "\"\"\nline2\"," +
+               std::to_string(i) + ".5,a;b\r\n";
+    dir.write("users.csv", csv);
+    const std::string source =
+        "      csv:\n        path: users.csv\n        columns:\n"
+        "          - {name: id, type: int}\n          - {name: name, type: string}\n"
+        "          - {name: score, type: float}\n          - {name: tags, type: list}\n";
+    dir.write("c.yaml", node_config(s.uri(), source + "    chunk_bytes: 4096\n",
+                                    "UNWIND $batch AS row CREATE (:U {id: row.id, name: row.name, "
+                                    "score: row.score, tags: row.tags})",
+                                    2, 100));
+    auto c = start_boltload(dir, {"import", "c.yaml"});
+    ASSERT_EQ(c.wait_exit(), 0) << c.stderr_text();
+    EXPECT_EQ(s.count("MATCH (u:U) RETURN count(u)"), 3'000);
+    auto r = s.client->execute_query("MATCH (u:U {id: 1234}) RETURN u.name, u.score, u.tags");
+    ASSERT_EQ(r.records.size(), 1u);
+    EXPECT_EQ(r.records[0][0].as<std::string>(), "user, \"1234\"\nline2");
+    EXPECT_DOUBLE_EQ(r.records[0][1].as<double>(), 1234.5);
+    EXPECT_EQ(r.records[0][2], bolt::value(bolt::list{"a", "b"}));
+}
+
+/// Pids of the boltload-worker processes whose parent is `parent`.
+std::vector<pid_t> workers_of(pid_t parent) {
+    std::vector<pid_t> out;
+    for (const auto& e : fs::directory_iterator("/proc")) {
+        const std::string name = e.path().filename();
+        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+        std::ifstream stat(e.path() / "stat");
+        std::string pid, comm, state;
+        pid_t ppid = 0;
+        if (!(stat >> pid >> comm >> state >> ppid)) continue;
+        if (ppid == parent && comm.find("boltload-worker") != std::string::npos) out.push_back(std::stoi(pid));
+    }
+    return out;
+}
+
+TEST(Import, AWorkerKilledWithSigkillLosesNoRow) {
+    server::bolt::fault_options slow;
+    slow.latency_ms = 3;  // long enough to kill a worker in the middle
+    server_fixture s(slow);
+    temp_dir dir;
+    // MERGE: the batch a worker committed but could not report before dying is redone harmlessly.
+    dir.write("c.yaml", node_config(s.uri(), generated_nodes(20'000, 1'000),
+                                    "UNWIND $batch AS row MERGE (:N {id: row.id})", 3, 50));
+    auto c = start_boltload(dir, {"import", "c.yaml", "--report", "r.json"});
+    bool killed = false;
+    for (int i = 0; i < 500 && !killed; ++i) {
+        std::this_thread::sleep_for(20ms);
+        if (s.count("MATCH (n:N) RETURN count(n)") < 2'000) continue;
+        auto pids = workers_of(c.pid);
+        if (!pids.empty()) killed = ::kill(pids.front(), SIGKILL) == 0;
+    }
+    ASSERT_TRUE(killed);
+    ASSERT_EQ(c.wait_exit(), 0) << c.stderr_text();
+    EXPECT_EQ(s.count("MATCH (n:N) RETURN count(n)"), 20'000);
+    EXPECT_GE(report_of(dir.path / "r.json").at("worker_restarts").get<int>(), 1);
+}
+
+TEST(Import, InjectedTransientErrorsAreRetriedAndCounted) {
+    server::bolt::fault_options faults;
+    faults.transient_error_probability = 0.3;
+    faults.seed = 42;
+    server_fixture s(faults);
+    temp_dir dir;
+    dir.write("c.yaml", node_config(s.uri(), generated_nodes(5'000),
+                                    "UNWIND $batch AS row CREATE (:N {id: row.id})", 2, 100));
+    auto c = start_boltload(dir, {"import", "c.yaml", "--report", "r.json"});
+    ASSERT_EQ(c.wait_exit(), 0) << c.stderr_text();
+    EXPECT_EQ(s.count("MATCH (n:N) RETURN count(n)"), 5'000);
+    const auto r = report_of(dir.path / "r.json");
+    EXPECT_GT(r.at("other_transient_errors").get<int>(), 0);
+    EXPECT_EQ(r.at("retries"), r.at("other_transient_errors").get<int>() + r.at("conflicts").get<int>());
+}
+
+TEST(Import, APermanentlyFailingBatchIsDeadLetteredAndExitsOne) {
+    server_fixture s;
+    temp_dir dir;
+    // Row 42 divides by zero: its batch fails with a ClientError, which no retry can fix.
+    std::string csv = "id,d\n";
+    for (int i = 0; i < 200; ++i) csv += std::to_string(i) + "," + (i == 42 ? "0" : "1") + "\n";
+    dir.write("rows.csv", csv);
+    const std::string source =
+        "      csv:\n        path: rows.csv\n        columns:\n"
+        "          - {name: id, type: int}\n          - {name: d, type: int}\n";
+    dir.write("c.yaml", node_config(s.uri(), source, "UNWIND $batch AS row CREATE (:N {id: row.id / row.d})", 1, 10) +
+                            "    max_failed_batches: 5\n    dead_letter: dead.csv\n");
+    auto c = start_boltload(dir, {"import", "c.yaml", "--report", "r.json"});
+    EXPECT_EQ(c.wait_exit(), 1) << c.stderr_text();
+    EXPECT_EQ(s.count("MATCH (n:N) RETURN count(n)"), 190);
+    const std::string dead = read_file(dir.path / "dead.csv");
+    EXPECT_EQ(dead.substr(0, 5), "id,d\n");
+    EXPECT_NE(dead.find("42,0\n"), std::string::npos);
+    EXPECT_EQ(std::count(dead.begin(), dead.end(), '\n'), 11);  // header + the batch's 10 rows
+    const std::string errors = read_file(dir.path / "dead.csv.errors.jsonl");
+    EXPECT_NE(errors.find("\"first_line\":42"), std::string::npos) << errors;  // line 42 = ids 40..49 start at 42
+    EXPECT_EQ(report_of(dir.path / "r.json").at("rows_failed"), 10);
+}
+
+TEST(Import, InterruptedThenResumedGivesExactCounts) {
+    server::bolt::fault_options slow;
+    slow.latency_ms = 5;
+    server_fixture s(slow);
+    temp_dir dir;
+    dir.write("c.yaml", node_config(s.uri(), generated_nodes(6'000, 500),
+                                    "UNWIND $batch AS row CREATE (:N {id: row.id})", 2, 20));
+    auto c = start_boltload(dir, {"import", "c.yaml"}, "first");
+    for (int i = 0; i < 500; ++i) {
+        std::this_thread::sleep_for(20ms);
+        if (s.count("MATCH (n:N) RETURN count(n)") >= 1'000) break;
+    }
+    ::kill(c.pid, SIGINT);
+    EXPECT_EQ(c.wait_exit(), 130) << c.stderr_text();
+    const auto partial = s.count("MATCH (n:N) RETURN count(n)");
+    EXPECT_LT(partial, 6'000);
+    ASSERT_TRUE(fs::exists(dir.path / "c.yaml.checkpoint.json")) << c.stderr_text();
+    auto resumed = start_boltload(dir, {"import", "c.yaml", "--resume"}, "second");
+    ASSERT_EQ(resumed.wait_exit(), 0) << resumed.stderr_text();
+    EXPECT_EQ(s.count("MATCH (n:N) RETURN count(n)"), 6'000);
+    EXPECT_EQ(s.count("MATCH (n:N) RETURN count(DISTINCT n.id)"), 6'000);
+}
+
+TEST(Import, TheGuidesRelationshipImportConflictsAndEndsWithTenThousand) {
+    // As the README runs it: --embedded, with the config's `embedded:` block; its verify queries
+    // (1,001 nodes, 10,000 relationships) decide the exit code.
+    temp_dir dir;
+    auto c = start_boltload(dir, {"import", (configs_dir / "guide-relationships.yaml").string(), "--embedded",
+                                  "--report", "r.json"});
+    ASSERT_EQ(c.wait_exit(), 0) << c.stderr_text();
+    EXPECT_NE(c.stdout_text().find("verify ok  : MATCH ()-[r:RELATIONSHIP]->() RETURN count(r) (expected 10000, got 10000)"),
+              std::string::npos) << c.stdout_text();
+    const auto r = report_of(dir.path / "r.json");
+    EXPECT_GT(r.at("phases").at(1).at("conflicts").get<int>(), 0);
+    EXPECT_EQ(r.at("phases").at(1).at("retries"), r.at("phases").at(1).at("conflicts"));
+    EXPECT_EQ(r.at("phases").at(1).at("rows_committed"), 10'000);
+}
+
+}  // namespace

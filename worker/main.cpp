@@ -1,0 +1,138 @@
+// boltload-worker: one Bolt session that runs the chunks the coordinator sends on stdin and
+// reports every batch on stdout (worker/PROTOCOL.md). Logs go to stderr. Started by `boltload`,
+// not by users.
+#include <poll.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <deque>
+#include <exception>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "boltload/worker_session.hpp"
+
+namespace {
+
+using namespace boltload;
+
+/// Reads coordinator messages from fd 0; `poll_message` never blocks, so a shutdown can be
+/// noticed between batches.
+class stdin_messages {
+public:
+    /// The next message, waiting for it; nullopt at end of input.
+    std::optional<coordinator_message> wait() { return next(-1); }
+    /// A message if one has arrived, without waiting.
+    std::optional<coordinator_message> poll_message() { return next(0); }
+    bool closed() const { return closed_; }
+
+private:
+    std::optional<coordinator_message> next(int timeout_ms) {
+        for (;;) {
+            if (auto line = lines_.next()) {
+                std::string error;
+                auto m = decode_coordinator_message(*line, error);
+                if (!m) throw std::runtime_error("unreadable message from the coordinator: " + error);
+                return m;
+            }
+            if (closed_ || lines_.failed()) return std::nullopt;
+            pollfd p{0, POLLIN, 0};
+            const int ready = ::poll(&p, 1, timeout_ms);
+            if (ready == 0) return std::nullopt;
+            if (ready < 0) continue;  // EINTR
+            char buf[65536];
+            const ssize_t n = ::read(0, buf, sizeof buf);
+            if (n <= 0) {
+                closed_ = true;
+                continue;
+            }
+            lines_.feed(std::string_view(buf, static_cast<std::size_t>(n)));
+        }
+    }
+
+    line_splitter lines_;
+    bool closed_ = false;
+};
+
+void send(const worker_message& m) {
+    const std::string line = encode(m);
+    if (std::fwrite(line.data(), 1, line.size(), stdout) != line.size() || std::fflush(stdout) != 0) {
+        // The coordinator is gone; nothing left to report to.
+        std::_Exit(1);
+    }
+}
+
+int run() {
+    send(hello{protocol_version, "boltload-worker 0.1"});
+    stdin_messages in;
+    std::deque<coordinator_message> pending;  // read while a chunk ran
+    const auto next_message = [&]() -> std::optional<coordinator_message> {
+        if (pending.empty()) return in.wait();
+        coordinator_message m = std::move(pending.front());
+        pending.pop_front();
+        return m;
+    };
+    std::unique_ptr<worker_session> session;
+    for (;;) {
+        std::optional<coordinator_message> m = next_message();
+        if (!m) return 0;  // the coordinator closed our stdin: nothing more to do
+        if (const auto* h = std::get_if<hello>(&*m)) {
+            if (auto problem = check_hello(*h)) {
+                send(fatal{fatal_kind::protocol, *problem, std::nullopt});
+                return 1;
+            }
+        } else if (const auto* c = std::get_if<configure>(&*m)) {
+            session.reset();
+            auto opened = worker_session::open(*c);
+            if (const auto* f = std::get_if<fatal>(&opened)) {
+                send(*f);
+                return 1;
+            }
+            session = std::move(std::get<std::unique_ptr<worker_session>>(opened));
+            send(session->ready_message());
+        } else if (const auto* ch = std::get_if<chunk>(&*m)) {
+            if (!session) {
+                send(fatal{fatal_kind::protocol, "chunk before configure", ch->chunk_id});
+                return 1;
+            }
+            bool stop = false;
+            // Checked between batches: a shutdown means "stop after the current batch".
+            const auto should_stop = [&] {
+                while (auto arrived = in.poll_message()) {
+                    if (std::holds_alternative<shutdown>(*arrived))
+                        stop = true;
+                    else
+                        pending.push_back(std::move(*arrived));
+                }
+                return stop;
+            };
+            if (auto f = session->run_chunk(*ch, send, should_stop)) {
+                send(*f);
+                return 1;
+            }
+            if (stop) return 0;
+        } else if (std::holds_alternative<shutdown>(*m)) {
+            return 0;
+        }
+    }
+}
+
+}  // namespace
+
+int main() {
+    // Ctrl-C reaches the whole process group; the coordinator decides when workers stop.
+    std::signal(SIGINT, SIG_IGN);
+    std::signal(SIGPIPE, SIG_IGN);
+    try {
+        return run();
+    } catch (const std::exception& e) {
+        send(fatal{fatal_kind::internal, e.what(), std::nullopt});
+        return 1;
+    }
+}
