@@ -117,6 +117,7 @@ public:
     phase_runner(const phase_config& phase, const phase_run_options& options)
         : phase_(phase), options_(options), status_timer_(io_) {
         result_.stats.name = phase.work.name;
+        result_.stats.idempotent = phase.idempotent;
         result_.progress = options.resume;
         if (const auto* csv = std::get_if<csv_spec>(&phase.work.source)) {
             auto plan = std::make_unique<csv_chunk_plan>(*csv, static_cast<std::uint64_t>(phase.chunk_bytes));

@@ -128,6 +128,7 @@ nlohmann::json to_json(const phase_stats& s) {
     const double ms = 1e-3;
     json j = {
         {"name", s.name},
+        {"idempotent", s.idempotent},
         {"rows_committed", s.rows_committed},
         {"rows_failed", s.rows_failed},
         {"rows_unknown", s.rows_unknown},
@@ -165,11 +166,12 @@ nlohmann::json make_report(const std::vector<phase_stats>& phases, const phase_s
     j.erase("name");
     j["report_version"] = 1;
     j["exit_code"] = exit_code;
+    j.erase("idempotent");
     j["unknown_outcome_note"] =
         totals.unknown_outcome_batches == 0
             ? "none"
             : "batches with an unknown outcome may or may not have committed: replaying them is "
-              "safe only for idempotent queries (MERGE), not for CREATE";
+              "safe only for idempotent queries (MERGE; phases marked idempotent), not for CREATE";
     nlohmann::json list = nlohmann::json::array();
     for (const auto& p : phases) list.push_back(to_json(p));
     j["phases"] = std::move(list);

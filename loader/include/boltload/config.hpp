@@ -1,6 +1,6 @@
 // The run configuration: a YAML file (plus `--set key.path=value` overrides) read into plain
 // structs and validated, with every problem reported as FILE:LINE:COLUMN: key.path: message.
-// loader/CONFIG.md documents every key and its default.
+// README.md ("Configuration reference") documents every key and its default.
 #pragma once
 
 #include <cstdint>
@@ -125,7 +125,7 @@ std::string_view to_string(embedded_edge_rule r);
 std::string_view to_string(progress_mode m);
 
 /// Every key path the loader knows, with `[]` for list items ("phases[].retry.jitter"): for
-/// docs and the check that CONFIG.md documents them all.
+/// docs and the check that the README documents them all.
 const std::vector<std::string>& known_key_paths();
 
 }  // namespace boltload

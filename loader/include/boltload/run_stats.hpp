@@ -41,6 +41,7 @@ private:
 /// Totals of one phase (or of the whole run).
 struct phase_stats {
     std::string name;
+    bool idempotent = false;              ///< the phase's query may be replayed (config `idempotent`)
     std::uint64_t rows_committed = 0;
     std::uint64_t rows_failed = 0;        ///< in batches that failed permanently (dead-lettered)
     std::uint64_t rows_unknown = 0;       ///< in batches whose commit outcome is unknown
