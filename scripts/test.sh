@@ -7,7 +7,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
+# The interop tests use the official JavaScript driver, pinned by tests/interop/package-lock.json.
+if [ -f tests/interop/package-lock.json ] && [ ! -d tests/interop/node_modules/neo4j-driver ]; then
+  npm ci --prefix tests/interop --no-audit --no-fund >/dev/null
+fi
 jobs=$(nproc)
+# One compiler cache for every checkout (CI clones afresh each time): paths under this folder are
+# hashed relative to it.
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=true
 quick=0; [ "${1:-}" = "--quick" ] && quick=1
 
 echo "== release build and tests"
@@ -18,11 +25,11 @@ ctest --test-dir build --output-on-failure -j"$jobs"
 
 echo "== sanitizer build (ASan + UBSan), unit tests"
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DBOLTLOAD_SANITIZE=ON >/dev/null
-cmake --build build-asan -j"$jobs"
+cmake --build build-asan -j"$jobs" --target unit_tests
 ctest --test-dir build-asan -L unit --output-on-failure -j"$jobs"
 
 echo "== fuzzing (libFuzzer, ${FUZZ_SECONDS:-60}s per target)"
 CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBOLTLOAD_FUZZ=ON \
   -DBOLTLOAD_FUZZ_SECONDS="${FUZZ_SECONDS:-60}" >/dev/null
-cmake --build build-fuzz -j"$jobs"
+cmake --build build-fuzz -j"$jobs" --target fuzz_targets
 ctest --test-dir build-fuzz -L fuzz --output-on-failure -j"$jobs"
