@@ -219,36 +219,43 @@ int fatal_exit_code(const fatal& f) {
     }
 }
 
-run_config load(const std::string& file, const std::vector<std::string>& overrides) {
+/// Loads and validates the config: prints every problem (the caller exits 2) or the warnings.
+std::optional<run_config> load_and_report(const std::string& file, const std::vector<std::string>& overrides) {
     load_options lo;
     lo.overrides = overrides;
-    return load_config(file, lo);
+    try {
+        run_config config = load_config(file, lo);
+        for (const auto& w : config.warnings) std::cerr << "warning: " << w << "\n";
+        return config;
+    } catch (const config_error& e) {
+        std::cerr << e.what() << "\n";
+        return std::nullopt;
+    }
+}
+
+/// Starts the embedded server for --embedded and points the config's connection at it; prints
+/// why when it cannot start (the caller exits 3).
+std::unique_ptr<server::bolt::server> start_embedded_and_connect(run_config& config) {
+    try {
+        auto s = start_embedded(config);
+        config.connection.uri = s->uri();
+        config.connection.auth = auth_spec{};
+        std::cerr << "embedded server listening on " << s->uri() << "\n";
+        return s;
+    } catch (const std::exception& e) {
+        std::cerr << "boltload: cannot start the embedded server: " << e.what() << "\n";
+        return nullptr;
+    }
 }
 
 }  // namespace
 
 int run_import(const import_options& options) {
-    run_config config;
-    try {
-        config = load(options.config_file, options.overrides);
-    } catch (const config_error& e) {
-        std::cerr << e.what() << "\n";
-        return exit_usage;
-    }
-    for (const auto& w : config.warnings) std::cerr << "warning: " << w << "\n";
-
+    auto loaded = load_and_report(options.config_file, options.overrides);
+    if (!loaded) return exit_usage;
+    run_config& config = *loaded;
     std::unique_ptr<server::bolt::server> embedded;
-    if (options.embedded) {
-        try {
-            embedded = start_embedded(config);
-        } catch (const std::exception& e) {
-            std::cerr << "boltload: cannot start the embedded server: " << e.what() << "\n";
-            return exit_connect;
-        }
-        config.connection.uri = embedded->uri();
-        config.connection.auth = auth_spec{};
-        std::cerr << "embedded server listening on " << embedded->uri() << "\n";
-    }
+    if (options.embedded && !(embedded = start_embedded_and_connect(config))) return exit_connect;
 
     const auto cp_path = checkpoint_path(options, config);
     checkpoint cp;
@@ -348,21 +355,12 @@ int run_import(const import_options& options) {
 }
 
 int run_check(const check_options& options) {
-    run_config config;
-    try {
-        config = load(options.config_file, options.overrides);
-    } catch (const config_error& e) {
-        std::cerr << e.what() << "\n";
-        return exit_usage;
-    }
-    for (const auto& w : config.warnings) std::cerr << "warning: " << w << "\n";
+    auto loaded = load_and_report(options.config_file, options.overrides);
+    if (!loaded) return exit_usage;
+    run_config& config = *loaded;
     std::cout << fmt::format("config {}: valid, {} phase(s)\n", config.file, config.phases.size());
     std::unique_ptr<server::bolt::server> embedded;
-    if (options.embedded) {
-        embedded = start_embedded(config);
-        config.connection.uri = embedded->uri();
-        config.connection.auth = auth_spec{};
-    }
+    if (options.embedded && !(embedded = start_embedded_and_connect(config))) return exit_connect;
     try {
         auto driver = open_driver(config.connection);
         const bolt::server_info info = driver.get_server_info();
