@@ -351,7 +351,7 @@ TEST_F(tls_transport, ReadTimesOut) {
 // scripts/gen-cert.sh makes what bolt+ssc:// and the embedded server use; check it end to end.
 TEST_F(tls_transport, GenCertScriptMakesAUsableCertificate) {
     const auto script =
-        std::filesystem::path(__FILE__).parent_path() / "../../../scripts/gen-cert.sh";
+        std::filesystem::path(BOLTLOAD_SOURCE_DIR) / "scripts/gen-cert.sh";
     if (!std::filesystem::exists(script)) GTEST_SKIP() << "no " << script;
     if (std::system("command -v openssl >/dev/null 2>&1") != 0) GTEST_SKIP() << "no openssl";
     const auto out = pki.dir() / "gen";

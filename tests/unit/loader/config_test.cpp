@@ -20,8 +20,7 @@ using namespace boltload;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-const std::filesystem::path repo_root =
-    std::filesystem::path(__FILE__).parent_path().parent_path().parent_path().parent_path();
+const std::filesystem::path repo_root = BOLTLOAD_SOURCE_DIR;
 
 load_options no_files(std::vector<std::string> overrides = {},
                       std::map<std::string, std::string> env = {}) {

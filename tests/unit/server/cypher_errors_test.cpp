@@ -151,8 +151,7 @@ TEST(nesting, DeepQueriesUnderTheCapSurviveCheckAndPrint) {
 // ---- the fuzz corpus -----------------------------------------------------------------------
 
 std::filesystem::path corpus_dir() {
-    return std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() / "fuzz" /
-           "corpus" / "cypher_parser_fuzz";
+    return std::filesystem::path(BOLTLOAD_SOURCE_DIR) / "tests" / "fuzz" / "corpus" / "cypher_parser_fuzz";
 }
 
 TEST(fuzz_corpus, EveryInputParsesOrFailsWithAPosition) {
