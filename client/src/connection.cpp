@@ -107,8 +107,8 @@ void connection::authenticate(const connection_options& options) {
                                     {"platform", platform_string()},
                                     {"language", "C++/20"}});
     if (options.routing_context) hello.set("routing", *options.routing_context);
-    // Bolt 4.4 can switch to the UTC DateTime layout when the server accepts the patch.
-    if (version_.major == 4 && version_.minor == 4) hello.set("patch_bolt", list{"utc"});
+    // Bolt 4.3 and 4.4 can switch to the UTC DateTime layout when the server accepts the patch.
+    if (features_.utc_patch_negotiable) hello.set("patch_bolt", list{"utc"});
     if (!features_.logon_message)
         for (const auto& [k, v] : options.auth.to_wire()) hello.set(k, v);
 
@@ -209,7 +209,16 @@ void connection::send_reset() {
 void connection::send_route(const map& routing, const list& bookmarks,
                             const std::optional<std::string>& db,
                             const std::optional<std::string>& imp_user) {
-    writer().route(routing, bookmarks, db, imp_user);
+    // Bolt < 4.3 has no ROUTE (and 4.3 no imp_user in it): nothing would be written, and
+    // waiting for the reply would never end.
+    const auto mark = out_.size();
+    auto w = writer();
+    w.route(routing, bookmarks, db, imp_user);
+    if (auto ec = w.error()) {
+        out_.resize(mark);
+        throw protocol_error(fmt::format("cannot fetch a routing table over Bolt {}: {}",
+                                         version_.to_string(), ec.message()));
+    }
     expect(message_tag::route);
 }
 

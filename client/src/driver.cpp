@@ -209,9 +209,20 @@ routing_table& driver_core::fresh_table(access_mode mode, const std::string& dat
                                         std::unique_lock<std::mutex>& lock) {
     (void)lock;
     auto it = tables_.find(database);
-    if (it == tables_.end() || !it->second.is_fresh(mode, clock::now()))
-        tables_[database] = fetch_table(database, imp_user);
+    if (it == tables_.end() || !it->second.is_fresh(mode, clock::now())) {
+        routing_table fetched = fetch_table(database, imp_user);
+        // The home database's table also serves sessions that pinned its name (see
+        // session_state::acquire), so they need no second ROUTE.
+        if (database.empty() && !fetched.database.empty()) tables_[fetched.database] = fetched;
+        tables_[database] = std::move(fetched);
+    }
     return tables_[database];
+}
+
+std::string driver_core::resolved_database(const std::string& database) {
+    std::lock_guard lock(routing_mutex_);
+    const auto it = tables_.find(database);
+    return it == tables_.end() ? std::string{} : it->second.database;
 }
 
 std::pair<address, std::unique_ptr<connection>> driver_core::acquire(access_mode mode,

@@ -67,6 +67,9 @@ public:
                                                             const std::string& database,
                                                             const std::string& imp_user);
     void release(const address& addr, std::unique_ptr<connection> c);
+    /// The name the routing table for `database` gave (the home database when `database` is
+    /// empty); empty when there is no table yet or the server did not say (Bolt < 4.4).
+    std::string resolved_database(const std::string& database);
     /// A server that failed: drop it from routing tables and its idle connections.
     void on_server_failure(const address& addr);
 

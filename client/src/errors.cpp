@@ -21,8 +21,13 @@ struct code_rewrite {
     error_class cls;
 };
 
-// PY exceptions.py ERROR_REWRITE_MAP.
-constexpr std::array<code_rewrite, 3> rewrites{{
+// PY exceptions.py ERROR_REWRITE_MAP, plus the two cluster ClientErrors that PY maps to
+// TransientError subclasses (NotALeader, ForbiddenOnReadOnlyDatabase): the writer moved, so a
+// retry on a fresh routing table can succeed. Their code stays as the server sent it.
+constexpr std::array<code_rewrite, 5> rewrites{{
+    {"Neo.ClientError.Cluster.NotALeader", "Neo.ClientError.Cluster.NotALeader", error_class::transient},
+    {"Neo.ClientError.General.ForbiddenOnReadOnlyDatabase",
+     "Neo.ClientError.General.ForbiddenOnReadOnlyDatabase", error_class::transient},
     {"Neo.ClientError.Security.AuthorizationExpired",
      "Neo.ClientError.Security.AuthorizationExpired", error_class::transient},
     {"Neo.TransientError.Transaction.Terminated", "Neo.ClientError.Transaction.Terminated",

@@ -67,7 +67,8 @@ session_state::~session_state() {
 }
 
 std::int64_t session_state::fetch_size() const {
-    return config.fetch_size > 0 ? config.fetch_size : core->config().fetch_size;
+    // 0 means the driver's; -1 (everything in one PULL) is a real choice, as in the official drivers.
+    return config.fetch_size != 0 ? config.fetch_size : core->config().fetch_size;
 }
 
 map session_state::begin_extra(access_mode mode, const transaction_config& tx) const {
@@ -77,7 +78,10 @@ map session_state::begin_extra(access_mode mode, const transaction_config& tx) c
         for (const auto& bm : bookmarks) b.emplace_back(bm);
         extra.set("bookmarks", std::move(b));
     }
-    if (tx.timeout) extra.set("tx_timeout", static_cast<std::int64_t>(tx.timeout->count()));
+    if (tx.timeout) {
+        if (tx.timeout->count() < 0) throw usage_error("a transaction timeout cannot be negative");
+        extra.set("tx_timeout", static_cast<std::int64_t>(tx.timeout->count()));
+    }
     if (!tx.metadata.empty()) extra.set("tx_metadata", tx.metadata);
     if (mode == access_mode::read) extra.set("mode", "r");
     if (!config.database.empty()) extra.set("db", config.database);
@@ -93,6 +97,16 @@ connection& session_state::acquire(access_mode mode) {
     conn_address = addr;
     conn = std::move(c);
     conn_mode = mode;
+    // With routing, the session pins the home database the routing table named, as the official
+    // drivers do: its transactions then say db=<name> and keep to it if the home changes.
+    if (core->target().routing && config.database.empty())
+        config.database = core->resolved_database(config.database);
+    if (!config.impersonated_user.empty() && !conn->features().imp_user) {
+        // Sending imp_user anyway would run the work as the wrong user on an older server.
+        const std::string version = conn->version().to_string();
+        release();
+        throw usage_error(fmt::format("impersonation needs Bolt 4.4 or later; the server speaks {}", version));
+    }
     return *conn;
 }
 
@@ -401,7 +415,10 @@ void session::close() {
     auto& s = *state_;
     try {
         if (s.open_tx && s.open_tx->status == detail::tx_status::active) transaction(s.open_tx).close();
-        s.drain_open_result();
+        // Closing ends the open result as the official drivers do: DISCARD what nobody read
+        // rather than PULL it all (an endless or huge stream would never let close return).
+        if (auto r = std::move(s.open_result))
+            while (!r->finished) r->fetch_batch(/*discard=*/!r->pull_in_flight);
     } catch (...) {
     }
     s.open_tx.reset();
