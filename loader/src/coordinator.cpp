@@ -42,10 +42,22 @@ class csv_chunk_plan final : public chunk_plan {
 public:
     csv_chunk_plan(const csv_spec& spec, std::uint64_t target_bytes)
         : source_(csv_source::open_file(spec.path)),
-          cutter_(source_, spec, csv_cut_options{.target_chunk_bytes = target_bytes}) {}
+          cutter_(source_, spec, csv_cut_options{.target_chunk_bytes = target_bytes}),
+          tiled_to_(cutter_.header().data_begin) {}
+    /// Checks as it goes that the chunks tile the data exactly (each begins where the last one
+    /// ended, the last ends at the end of the file): a gap would lose rows, an overlap repeat them.
     std::optional<chunk> next() override {
         auto c = cutter_.next();
-        if (!c) return std::nullopt;
+        if (!c) {
+            if (tiled_to_ != source_.size())
+                throw std::logic_error(fmt::format("{}: chunks end at byte {} of {}", source_.name(),
+                                                   tiled_to_, source_.size()));
+            return std::nullopt;
+        }
+        if (c->begin != tiled_to_ || c->end <= c->begin)
+            throw std::logic_error(fmt::format("{}: chunk [{}, {}) does not follow byte {}", source_.name(),
+                                               c->begin, c->end, tiled_to_));
+        tiled_to_ = c->end;
         return chunk{next_id_++, csv_range{c->begin, c->end, c->first_line}, {}};
     }
     std::uint64_t size_of(const chunk& c) const override {
@@ -58,6 +70,7 @@ public:
 private:
     csv_source source_;
     csv_cutter cutter_;
+    std::uint64_t tiled_to_;
     std::uint64_t next_id_ = 0;
 };
 
