@@ -150,6 +150,7 @@ public:
         for (int i = 0; i < n; ++i) spawn();
         tick();
         io_.run();
+        report_status();  // the final figures, not those of the last tick
         result_.stats.duration_s = std::chrono::duration<double>(steady::now() - start_).count();
         if (result_.end == phase_end::completed) result_.progress.complete = true;
         return std::move(result_);
@@ -375,23 +376,26 @@ private:
     }
 
     // ---- status ----
+    void report_status() {
+        if (!options_.on_status) return;
+        live_status s;
+        s.phase = phase_.work.name;
+        s.rows_committed = result_.stats.rows_committed;
+        s.conflicts = result_.stats.conflicts;
+        s.retries = result_.stats.retries;
+        s.failed_batches = result_.stats.batches_failed;
+        std::uint64_t in_progress = 0;
+        for (const auto& [id, n] : chunk_progress_) in_progress += n;
+        const std::uint64_t total = plan_->total();
+        s.fraction_done = total ? std::min(1.0, static_cast<double>(units_done_ + in_progress) / static_cast<double>(total)) : 1.0;
+        s.elapsed_s = std::chrono::duration<double>(steady::now() - start_).count();
+        options_.on_status(s);
+    }
+
     void tick() {
         if (options_.interrupted && options_.interrupted->load() && !stopping_)
             stop(phase_end::interrupted, "interrupted: in-flight batches finished, progress saved");
-        if (options_.on_status) {
-            live_status s;
-            s.phase = phase_.work.name;
-            s.rows_committed = result_.stats.rows_committed;
-            s.conflicts = result_.stats.conflicts;
-            s.retries = result_.stats.retries;
-            s.failed_batches = result_.stats.batches_failed;
-            std::uint64_t in_progress = 0;
-            for (const auto& [id, n] : chunk_progress_) in_progress += n;
-            const std::uint64_t total = plan_->total();
-            s.fraction_done = total ? std::min(1.0, static_cast<double>(units_done_ + in_progress) / static_cast<double>(total)) : 1.0;
-            s.elapsed_s = std::chrono::duration<double>(steady::now() - start_).count();
-            options_.on_status(s);
-        }
+        report_status();
         const bool all_gone = std::all_of(workers_.begin(), workers_.end(), [](const auto& w) { return w->gone; });
         if (stopping_ && all_gone) return;
         status_timer_.expires_after(std::chrono::milliseconds(200));
