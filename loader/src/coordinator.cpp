@@ -201,10 +201,7 @@ private:
         if (w.process && w.process->running(ignored)) {
             w.process->async_wait([](boost::system::error_code, int) {});
         }
-        if (!started_ && !stopping_ &&
-            std::all_of(workers_.begin(), workers_.end(), [](const auto& x) { return x->ready || x->gone; })) {
-            start_dispatch();
-        }
+        start_when_all_connected();  // a worker that died before `ready` must not hold the start
         if (!w.told_to_stop && !stopping_) {
             // Died unexpectedly: its chunks go back to the queue; what it reported stays done.
             ++result_.stats.worker_restarts;
@@ -245,14 +242,10 @@ private:
         // The first chunks go out once every worker of the first start is connected, so the
         // workers start together: that is what makes conflicts reproducible (a worker that is
         // still connecting while the others run would serialise the workload).
-        if (!started_) {
-            const bool all_ready = std::all_of(workers_.begin(), workers_.end(),
-                                               [](const auto& x) { return x->ready || x->gone; });
-            if (!all_ready) return;
-            start_dispatch();
-            return;
-        }
-        dispatch(w);
+        if (!started_)
+            start_when_all_connected();
+        else
+            dispatch(w);
     }
     void on_message(worker_process& w, const batch_result& r) {
         const auto second = static_cast<std::uint64_t>(
@@ -349,28 +342,35 @@ private:
                            [](const auto& w) { return w->gone || w->in_flight.empty(); });
     }
 
-    void maybe_finish() {
-        if (!stopping_ && all_chunks_done()) {
-            // Every chunk is done: tell the workers to exit.
-            stopping_ = true;
-            for (auto& w : workers_) {
-                w->told_to_stop = true;
-                send(*w, shutdown{});
-            }
+    bool all_gone() const {
+        return std::all_of(workers_.begin(), workers_.end(), [](const auto& w) { return w->gone; });
+    }
+
+    void start_when_all_connected() {
+        const bool all_connected = std::all_of(workers_.begin(), workers_.end(),
+                                               [](const auto& w) { return w->ready || w->gone; });
+        if (!started_ && !stopping_ && all_connected) start_dispatch();
+    }
+
+    /// Workers stop after their current batch and exit.
+    void shut_down_workers() {
+        stopping_ = true;
+        for (auto& w : workers_) {
+            w->told_to_stop = true;
+            send(*w, shutdown{});
         }
-        const bool all_gone = std::all_of(workers_.begin(), workers_.end(), [](const auto& w) { return w->gone; });
-        if (stopping_ && all_gone) status_timer_.cancel();
+    }
+
+    void maybe_finish() {
+        if (!stopping_ && all_chunks_done()) shut_down_workers();  // every chunk is done
+        if (stopping_ && all_gone()) status_timer_.cancel();
     }
 
     void stop(phase_end why, std::string message) {
         if (!stopping_) {
             result_.end = why;
             result_.message = std::move(message);
-            stopping_ = true;
-            for (auto& w : workers_) {
-                w->told_to_stop = true;
-                send(*w, shutdown{});
-            }
+            shut_down_workers();
         }
         maybe_finish();
     }
@@ -396,8 +396,7 @@ private:
         if (options_.interrupted && options_.interrupted->load() && !stopping_)
             stop(phase_end::interrupted, "interrupted: in-flight batches finished, progress saved");
         report_status();
-        const bool all_gone = std::all_of(workers_.begin(), workers_.end(), [](const auto& w) { return w->gone; });
-        if (stopping_ && all_gone) return;
+        if (stopping_ && all_gone()) return;
         status_timer_.expires_after(std::chrono::milliseconds(200));
         status_timer_.async_wait([this](boost::system::error_code ec) {
             if (!ec) tick();
