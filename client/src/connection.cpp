@@ -148,10 +148,13 @@ void connection::authenticate(const connection_options& options) {
                 for (const auto& p : *l)
                     if (p == value("utc")) features_ = features_for(version_, true);
         if (const value* hints = s->metadata.find("hints"))
-            if (const auto* h = hints->get_if<map>())
+            if (const auto* h = hints->get_if<map>()) {
                 if (const value* t = h->find("connection.recv_timeout_seconds"))
                     if (const auto* secs = t->get_if<std::int64_t>(); secs && *secs > 0)
                         transport_->set_read_timeout(std::chrono::seconds(*secs));
+                if (const value* t = h->find("telemetry.enabled"))
+                    server_wants_telemetry_ = t->get_if<bool>() && *t->get_if<bool>();
+            }
     };
     handle_auth_reply(receive(), true);
     if (features_.logon_message) handle_auth_reply(receive(), false);

@@ -300,6 +300,7 @@ eager_result driver::execute_query(std::string_view query, const map& parameters
     sc.database = config.database;
     sc.impersonated_user = config.impersonated_user;
     auto s = session(sc);
+    s.state_->managed_api = detail::telemetry_api::execute_query;
     auto work = [&](managed_transaction& tx) { return tx.run(query, parameters).to_eager(); };
     return config.routing == access_mode::read ? s.execute_read(work, config.transaction)
                                                : s.execute_write(work, config.transaction);

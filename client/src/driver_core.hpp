@@ -125,6 +125,9 @@ struct result_stream {
 
 enum class tx_status { active, failed, committed, rolled_back };
 
+/// TELEMETRY's API numbers (Bolt 5.4): which driver API a call came through.
+enum class telemetry_api : std::int64_t { managed_transaction = 0, unmanaged_transaction = 1, auto_commit = 2, execute_query = 3 };
+
 struct transaction_state {
     session_state* session = nullptr;
     tx_status status = tx_status::active;
@@ -141,6 +144,11 @@ struct session_state {
     std::vector<std::string> bookmarks;
     retry_observer observer;
     bool closed = false;
+    /// The API call in progress owes the server one TELEMETRY until a server acknowledges it; a
+    /// managed transaction's retries do not send it again.
+    std::optional<telemetry_api> telemetry_owed;
+    /// What execute_read/execute_write report: driver::execute_query's session says so.
+    telemetry_api managed_api = telemetry_api::managed_transaction;
 
     ~session_state();
     connection& acquire(access_mode mode);
@@ -153,6 +161,11 @@ struct session_state {
     /// After an error: recover or drop the connection.
     void handle_failure();
     std::int64_t fetch_size() const;
+    /// Queues the TELEMETRY owed, when the driver allows it and the server asked for it; true when
+    /// queued, and then read_telemetry_reply() must come before the next answer is read.
+    bool queue_telemetry(connection& c);
+    /// Reads TELEMETRY's answer; a FAILURE is thrown after recovering the connection.
+    void read_telemetry_reply(connection& c);
     map begin_extra(access_mode mode, const transaction_config& tx) const;
 };
 

@@ -71,6 +71,29 @@ std::int64_t session_state::fetch_size() const {
     return config.fetch_size != 0 ? config.fetch_size : core->config().fetch_size;
 }
 
+bool session_state::queue_telemetry(connection& c) {
+    if (!telemetry_owed || core->config().telemetry_disabled || !c.telemetry_enabled()) return false;
+    c.send_telemetry(static_cast<std::int64_t>(*telemetry_owed));
+    return true;
+}
+
+void session_state::read_telemetry_reply(connection& c) {
+    auto& e = c.receive();
+    if (std::holds_alternative<success_message>(e.body)) {
+        telemetry_owed.reset();
+        return;
+    }
+    if (auto* f = std::get_if<failure_message>(&e.body)) {
+        map failure = std::move(f->metadata);
+        handle_failure();
+        release();
+        raise_failure(failure);
+    }
+    handle_failure();
+    release();
+    throw protocol_error("unexpected reply to TELEMETRY");
+}
+
 map session_state::begin_extra(access_mode mode, const transaction_config& tx) const {
     map extra;
     if (!bookmarks.empty()) {
@@ -284,10 +307,13 @@ result session::run(std::string_view query, const map& parameters, const transac
     stream->fetch_size = s.fetch_size();
     stream->query = std::string(query);
     stream->parameters = parameters;
+    s.telemetry_owed = detail::telemetry_api::auto_commit;
+    const bool telemetry = s.queue_telemetry(c);
     c.send_run(query, parameters, s.begin_extra(s.config.default_access_mode, config));
     c.send_pull(stream->fetch_size, -1);
     stream->pull_in_flight = true;
     try {
+        if (telemetry) s.read_telemetry_reply(c);
         detail::expect_run_success(s, *stream);
     } catch (...) {
         s.release();
@@ -298,8 +324,11 @@ result session::run(std::string_view query, const map& parameters, const transac
 }
 
 transaction session::begin_transaction(const transaction_config& config) {
+    state_->telemetry_owed = detail::telemetry_api::unmanaged_transaction;
     return begin_in_mode(state_->config.default_access_mode, config);
 }
+
+void session::owe_managed_telemetry() { state_->telemetry_owed = state_->managed_api; }
 
 transaction session::begin_in_mode(access_mode mode, const transaction_config& config) {
     auto& s = *state_;
@@ -307,7 +336,9 @@ transaction session::begin_in_mode(access_mode mode, const transaction_config& c
         throw usage_error("a transaction is already open in this session");
     s.drain_open_result();
     auto& c = s.acquire(mode);
+    const bool telemetry = s.queue_telemetry(c);
     c.send_begin(s.begin_extra(mode, config));
+    if (telemetry) s.read_telemetry_reply(c);
     auto& e = c.receive();
     if (auto* f = std::get_if<failure_message>(&e.body)) {
         map failure = std::move(f->metadata);

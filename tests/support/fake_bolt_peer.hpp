@@ -173,6 +173,9 @@ struct scripted_server {
     std::function<void(const map& auth, response_writer&)> on_auth;
     std::function<void(const route_request&, response_writer&)> on_route;
     std::function<void(const begin_request&, response_writer&)> on_begin;
+    std::function<void(response_writer&)> on_telemetry;
+    /// Added to HELLO's SUCCESS (e.g. "hints").
+    map hello_metadata;
 
     void operator()(const request& r, response_writer& w) const {
         std::visit([&](const auto& m) { handle(m, w); }, r);
@@ -181,8 +184,10 @@ struct scripted_server {
 private:
     void handle(const hello_request& h, response_writer& w) const {
         if (h.extra.contains("scheme") && on_auth) return on_auth(h.extra, w);
-        w.success(map{{"server", "Neo4j/v5.11.0 compatible graph database server - Memgraph"},
-                      {"connection_id", "bolt-1"}});
+        map metadata{{"server", "Neo4j/v5.11.0 compatible graph database server - Memgraph"},
+                     {"connection_id", "bolt-1"}};
+        for (const auto& [k, v] : hello_metadata) metadata.set(k, v);
+        w.success(std::move(metadata));
     }
     void handle(const logon_request& l, response_writer& w) const {
         if (on_auth) return on_auth(l.auth, w);
@@ -212,6 +217,10 @@ private:
     }
     void handle(const begin_request& b, response_writer& w) const {
         if (on_begin) return on_begin(b, w);
+        w.success(map{});
+    }
+    void handle(const telemetry_request&, response_writer& w) const {
+        if (on_telemetry) return on_telemetry(w);
         w.success(map{});
     }
     template <class M>

@@ -405,9 +405,9 @@ void backend::new_driver(const json& data) {
         unsupported("notification filters");
     if (present(data, "trustedCertificates") || flag(data, "encrypted"))
         unsupported("TLS options in NewDriver (the client takes TLS from the URI scheme)");
-    // telemetryDisabled needs nothing: the client never sends TELEMETRY, enabled or not.
 
     bolt::driver_config config;
+    config.telemetry_disabled = flag(data, "telemetryDisabled");
     if (auto agent = opt_string(data, "userAgent")) config.user_agent = *agent;
     if (auto t = opt_ms(data, "connectionTimeoutMs")) config.connection_timeout = *t;
     if (auto t = opt_ms(data, "connectionAcquisitionTimeoutMs")) config.connection_acquisition_timeout = *t;

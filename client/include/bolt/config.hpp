@@ -40,6 +40,10 @@ struct driver_config {
     retry_policy retry = retry_policy::defaults(retry_kind::neo4j);
     /// Bolt versions to propose (newest first). Empty = 5.4..5.0, 4.4..4.2, 4.1.
     std::vector<std::pair<int, int>> protocol_versions;
+    /// Never send TELEMETRY. Otherwise, on Bolt 5.4+ servers whose HELLO hints enable it
+    /// (Neo4j 5.13+), each API call sends one TELEMETRY naming which API it is, as the official
+    /// drivers do. Memgraph does not ask for it.
+    bool telemetry_disabled = false;
     /// Opens the byte stream to a server instead of TCP/TLS: for tests with an in-process peer
     /// (and an embedded server in the same process). Returns an error code like connect().
     std::function<std::error_code(const address&, std::unique_ptr<transport>&)> transport_factory;

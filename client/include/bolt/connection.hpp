@@ -57,6 +57,8 @@ public:
     const address& remote() const { return transport_->remote(); }
     connection_state state() const { return state_; }
     bool is_usable() const { return state_ == connection_state::ready && pending_.empty(); }
+    /// Bolt 5.4+ and the server's HELLO hints asked for TELEMETRY ("telemetry.enabled").
+    bool telemetry_enabled() const { return features_.telemetry && server_wants_telemetry_; }
 
     // ---- requests: appended to the output buffer, sent by flush() (or receive()) ----
     void send_run(std::string_view query, const map& parameters, const map& extra);
@@ -108,6 +110,7 @@ private:
     protocol_features features_{};
     server_info server_;
     connection_state state_ = connection_state::ready;
+    bool server_wants_telemetry_ = false;
     buffer out_;
     message_reader reader_;
     packstream::limits limits_;

@@ -108,6 +108,8 @@ private:
                              const std::function<void(managed_transaction&)>& body);
     const retry_policy& retry() const;
     const retry_observer& observer() const;
+    /// A managed call starts: its attempts owe the server one TELEMETRY between them.
+    void owe_managed_telemetry();
 
     std::shared_ptr<detail::session_state> state_;
 };
@@ -117,6 +119,7 @@ auto session::execute(access_mode mode, F&& work, const transaction_config& conf
     using R = std::invoke_result_t<F&, managed_transaction&>;
     retry_hooks hooks;
     hooks.observer = observer();
+    owe_managed_telemetry();
     if constexpr (std::is_void_v<R>) {
         run_with_retry(retry(), [&] {
             run_managed_attempt(mode, config, [&](managed_transaction& tx) { work(tx); });

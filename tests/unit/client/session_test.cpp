@@ -418,6 +418,80 @@ TEST(Managed, ExecuteReadSendsReadMode) {
     EXPECT_EQ(nth_request<begin_request>(*f.log, 0).extra.at("mode"), value("r"));
 }
 
+// ---- TELEMETRY (Bolt 5.4) ------------------------------------------------------------------
+
+std::vector<std::int64_t> telemetry_sent(const peer_log& log) {
+    std::vector<std::int64_t> apis;
+    for (const auto& r : log.requests)
+        if (const auto* t = std::get_if<telemetry_request>(&r)) apis.push_back(t->api);
+    return apis;
+}
+
+struct telemetry_fixture : fake_server_fixture {
+    explicit telemetry_fixture(bool server_asks = true, protocol_version v = {5, 4}) {
+        version = v;
+        if (server_asks) server.hello_metadata.set("hints", map{{"telemetry.enabled", true}});
+    }
+};
+
+TEST(Telemetry, EachApiCallNamesItsApiOnce) {
+    telemetry_fixture f;
+    auto d = f.make_driver();
+    auto s = d.session();
+    s.execute_write([](managed_transaction& tx) { tx.run("RETURN 1").consume(); });
+    s.begin_transaction().commit();
+    s.run("RETURN 1").consume();
+    d.execute_query("RETURN 1");
+    EXPECT_EQ(telemetry_sent(*f.log), (std::vector<std::int64_t>{0, 1, 2, 3}));
+}
+
+TEST(Telemetry, RetriesDoNotSendItAgainOnceAcknowledged) {
+    telemetry_fixture f;
+    int pulls = 0;
+    f.server.on_pull = [&](const pull_request&, response_writer& w) {
+        if (pulls++ < 2) return w.failure(conflict_failure);
+        w.success(map{{"type", "w"}});
+    };
+    auto d = f.make_driver();
+    session_config sc;
+    sc.retry = fast_retries();
+    auto s = d.session(sc);
+    s.execute_write([](managed_transaction& tx) { tx.run("CREATE ()").consume(); });
+    EXPECT_EQ(pulls, 3);
+    EXPECT_EQ(telemetry_sent(*f.log), (std::vector<std::int64_t>{0}));
+}
+
+TEST(Telemetry, NotSentWhenDisabledUnaskedOrBefore54) {
+    for (const auto& [disabled, asked, version] :
+         {std::tuple{true, true, protocol_version{5, 4}}, std::tuple{false, false, protocol_version{5, 4}},
+          std::tuple{false, true, protocol_version{5, 3}}}) {
+        telemetry_fixture f(asked, version);
+        driver_config config;
+        config.telemetry_disabled = disabled;
+        auto d = f.make_driver(config);
+        d.session().run("RETURN 1").consume();
+        d.execute_query("RETURN 1");
+        EXPECT_TRUE(telemetry_sent(*f.log).empty()) << disabled << asked << version.to_string();
+        EXPECT_EQ(f.log->count(message_tag::run), 2u);
+    }
+}
+
+TEST(Telemetry, AFailedTelemetryIsRaisedAndTheConnectionRecovers) {
+    telemetry_fixture f;
+    bool fail = true;
+    f.server.on_telemetry = [&](response_writer& w) {
+        if (std::exchange(fail, false))
+            return w.failure(map{{"code", "Neo.ClientError.Request.Invalid"}, {"message", "no telemetry"}});
+        w.success(map{});
+    };
+    auto d = f.make_driver();
+    auto s = d.session();
+    EXPECT_THROW(s.run("RETURN 1").consume(), client_error);
+    EXPECT_EQ(s.run("RETURN 1").single()[0].as<std::int64_t>(), 1);
+    EXPECT_EQ(telemetry_sent(*f.log), (std::vector<std::int64_t>{2, 2}));
+    EXPECT_EQ(f.connections_opened, 1);
+}
+
 // ---- the pool ------------------------------------------------------------------------------
 
 TEST(Pool, ConnectionsAreReusedAcrossSessions) {
