@@ -94,6 +94,14 @@ private:
 
 struct session_state;
 
+/// Whether a result can still be read, as the official drivers decide it.
+enum class stream_scope {
+    open,
+    consumed,           // consume() was called: the records nobody read are gone
+    transaction_ended,  // its transaction committed, rolled back or closed
+    session_closed,     // the session closed while it was still streaming
+};
+
 /// One RUN's stream of records. Shared by the result handle and the session/transaction that
 /// must drain it before the connection can be used for anything else.
 struct result_stream {
@@ -107,6 +115,7 @@ struct result_stream {
     bool has_more = true;
     bool finished = false;
     bool in_transaction = false;
+    stream_scope scope = stream_scope::open;
     std::string query;
     map parameters;
     map metadata;  // RUN SUCCESS merged with the final PULL/DISCARD SUCCESS
@@ -118,6 +127,10 @@ struct result_stream {
     bool fetch_batch(bool discard = false);
     /// Reads everything into `buffered` so the connection is free.
     void buffer_all();
+    /// DISCARDs what the server has not sent yet and drops what is buffered.
+    void discard_rest();
+    /// Throws usage_error when the result can no longer be read (consumed, transaction over).
+    void check_readable() const;
     /// Throws the stored error, if any.
     void rethrow() const;
     result_summary& finish_summary();
@@ -131,6 +144,11 @@ enum class telemetry_api : std::int64_t { managed_transaction = 0, unmanaged_tra
 struct transaction_state {
     session_state* session = nullptr;
     tx_status status = tx_status::active;
+    /// Every result this transaction produced: they go out of scope when it ends.
+    std::vector<std::weak_ptr<result_stream>> results;
+
+    /// The transaction is over: its results can no longer be read.
+    void end_results();
 };
 
 struct session_state {

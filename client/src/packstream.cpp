@@ -543,23 +543,6 @@ struct decoder_access {
         }
     }
 
-    // Strings of up to 15 bytes (row keys, names, tags) fit std::string's inline buffer. Building
-    // one from a string_view costs an out-of-line constructor and a libc memcpy of a variable
-    // length, and moving it into a value costs a second memcpy; these fill an empty string in
-    // place with one fixed-size copy instead. The copy reads short_copy_bytes from src, so the
-    // caller checks that many bytes are left; growing to short_copy_bytes stays inline (no
-    // allocation) wherever std::string's inline capacity is at least 15, and is merely slower
-    // anywhere else.
-    static constexpr std::size_t short_copy_bytes = 15;
-
-    bool can_copy_short(std::size_t n) const { return n <= short_copy_bytes && left() >= short_copy_bytes; }
-
-    static void fill_short(std::string& s, const std::uint8_t* src, std::size_t n) {
-        s.resize(short_copy_bytes);
-        std::memcpy(s.data(), src, short_copy_bytes);
-        s.resize(n);
-    }
-
     errc string_body(std::uint64_t n, std::string& out) {
         if (n > lim.max_string_bytes || n > left()) return errc::too_large;
         out.assign(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n));
@@ -603,12 +586,8 @@ struct decoder_access {
         if ((m & 0xF0) == marker::tiny_string) {
             const std::size_t n = m & 0x0F;
             if (n >= left() || n > lim.max_string_bytes) return errc::too_large;
-            ++p;
-            if (can_copy_short(n))
-                fill_short(make().variant().template emplace<std::string>(), p, n);
-            else
-                make(std::string_view(reinterpret_cast<const char*>(p), n));
-            p += n;
+            make(std::string_view(reinterpret_cast<const char*>(p + 1), n));
+            p += 1 + n;
             return errc::ok;
         }
         switch (m) {
@@ -710,18 +689,9 @@ struct decoder_access {
             } else {
                 ++w;
                 ++size;
-                const auto* key_at = reinterpret_cast<const std::uint8_t*>(key.data());
-                if (key.size() <= short_copy_bytes && static_cast<std::size_t>(end - key_at) >= short_copy_bytes) {
-                    e = read_new([m, key_at, n = key.size()](auto&&... args) -> value& {
-                        value& v = m->emplace_back(std::string_view{}, std::forward<decltype(args)>(args)...);
-                        fill_short(std::prev(m->end())->first, key_at, n);
-                        return v;
-                    }, depth + 1);
-                } else {
-                    e = read_new([m, key](auto&&... args) -> value& {
-                        return m->emplace_back(key, std::forward<decltype(args)>(args)...);
-                    }, depth + 1);
-                }
+                e = read_new([m, key](auto&&... args) -> value& {
+                    return m->emplace_back(key, std::forward<decltype(args)>(args)...);
+                }, depth + 1);
             }
             if (e != errc::ok) return e;
         }

@@ -84,6 +84,25 @@ void result_stream::buffer_all() {
     while (!finished) fetch_batch();
 }
 
+void result_stream::discard_rest() {
+    // DISCARD rather than PULL records nobody will read (an endless stream would never end).
+    while (!finished) fetch_batch(/*discard=*/!pull_in_flight);
+    buffered.clear();
+}
+
+void result_stream::check_readable() const {
+    switch (scope) {
+        case stream_scope::open: return;
+        case stream_scope::consumed:
+            throw usage_error("the result has been consumed; read the records before calling consume()");
+        case stream_scope::transaction_ended:
+            throw usage_error("the result is out of scope: its transaction has ended; read the records "
+                              "before commit, rollback or close");
+        case stream_scope::session_closed:
+            throw usage_error("the result's session was closed before the result was read to its end");
+    }
+}
+
 void result_stream::rethrow() const {
     if (error) std::rethrow_exception(error);
 }
@@ -111,6 +130,7 @@ const std::vector<std::string>& result::keys() const {
 
 std::optional<record> result::next() {
     if (!stream_) return std::nullopt;
+    stream_->check_readable();
     while (stream_->buffered.empty() && !stream_->finished) stream_->fetch_batch();
     if (!stream_->buffered.empty()) {
         record r = std::move(stream_->buffered.front());
@@ -123,6 +143,7 @@ std::optional<record> result::next() {
 
 const record* result::peek() {
     if (!stream_) return nullptr;
+    stream_->check_readable();
     while (stream_->buffered.empty() && !stream_->finished) stream_->fetch_batch();
     if (!stream_->buffered.empty()) return &stream_->buffered.front();
     stream_->rethrow();
@@ -148,9 +169,8 @@ std::vector<record> result::list() {
 result_summary result::consume() {
     if (!stream_) throw usage_error("consume() on an empty result");
     stream_->buffered.clear();
-    // DISCARD the rest instead of pulling records nobody will read.
-    while (!stream_->finished) stream_->fetch_batch(/*discard=*/!stream_->pull_in_flight);
-    stream_->buffered.clear();
+    stream_->discard_rest();
+    if (stream_->scope == detail::stream_scope::open) stream_->scope = detail::stream_scope::consumed;
     stream_->rethrow();
     return stream_->finish_summary();
 }
@@ -164,7 +184,8 @@ eager_result result::to_eager() {
 }
 
 bool result::has_more() {
-    return stream_ && (!stream_->buffered.empty() || !stream_->finished);
+    return stream_ && stream_->scope == detail::stream_scope::open &&
+           (!stream_->buffered.empty() || !stream_->finished);
 }
 
 }  // namespace bolt

@@ -133,6 +133,15 @@ connection& session_state::acquire(access_mode mode) {
     return *conn;
 }
 
+void transaction_state::end_results() {
+    for (auto& weak : results)
+        if (auto r = weak.lock()) {
+            r->buffered.clear();
+            r->scope = stream_scope::transaction_ended;
+        }
+    results.clear();
+}
+
 void session_state::drain_open_result() {
     if (auto r = std::move(open_result)) r->buffer_all();
 }
@@ -209,6 +218,7 @@ result transaction::run(std::string_view query, const map& parameters) {
         throw;
     }
     s.open_result = stream;
+    state_->results.push_back(stream);
     return result(stream);
 }
 
@@ -218,8 +228,17 @@ void transaction::commit() {
                               ? "cannot commit: the transaction has failed"
                               : "cannot commit: the transaction is closed");
     auto& s = *state_->session;
-    s.drain_open_result();
-    if (state_->status != tx_status::active) throw usage_error("cannot commit: the transaction has failed");
+    // Records nobody read are DISCARDed, not pulled: the transaction's results end with it.
+    std::exception_ptr stream_error;
+    if (auto r = s.open_result) {
+        r->discard_rest();
+        stream_error = r->error;
+    }
+    state_->end_results();
+    if (state_->status != tx_status::active) {
+        if (stream_error) std::rethrow_exception(stream_error);
+        throw usage_error("cannot commit: the transaction has failed");
+    }
     s.conn->send_commit();
     try {
         auto& e = s.conn->receive();
@@ -255,8 +274,9 @@ void transaction::rollback() {
         // Results of this transaction die with it: discard rather than buffer.
         if (auto r = std::move(s.open_result)) {
             r->session = nullptr;
-            while (!r->finished) r->fetch_batch(!r->pull_in_flight);
+            r->discard_rest();
         }
+        state_->end_results();
         s.conn->send_rollback();
         try {
             auto& e = s.conn->receive();
@@ -273,6 +293,7 @@ void transaction::rollback() {
         }
     }
     state_->status = tx_status::rolled_back;
+    state_->end_results();
     s.open_tx.reset();
     s.release();
 }
@@ -281,6 +302,7 @@ void transaction::close() {
     if (is_open()) rollback();
     else if (state_ && state_->status == tx_status::failed) {
         state_->status = tx_status::rolled_back;
+        state_->end_results();
         if (state_->session) {
             state_->session->open_tx.reset();
             state_->session->release();
@@ -448,8 +470,10 @@ void session::close() {
         if (s.open_tx && s.open_tx->status == detail::tx_status::active) transaction(s.open_tx).close();
         // Closing ends the open result as the official drivers do: DISCARD what nobody read
         // rather than PULL it all (an endless or huge stream would never let close return).
-        if (auto r = std::move(s.open_result))
-            while (!r->finished) r->fetch_batch(/*discard=*/!r->pull_in_flight);
+        if (auto r = std::move(s.open_result)) {
+            r->discard_rest();
+            r->scope = detail::stream_scope::session_closed;
+        }
     } catch (...) {
     }
     s.open_tx.reset();

@@ -1,6 +1,7 @@
 // A streamed query result: records arrive in fetch_size batches as the caller reads them.
 // Bolt servers like Memgraph allow one open stream per connection, so starting another query
-// (or committing) first buffers what is left of the open one; it stays readable.
+// first buffers what is left of the open one; it stays readable until its transaction ends.
+// Ending the transaction DISCARDs what was not read, as the official drivers do.
 #pragma once
 
 #include <memory>
@@ -30,16 +31,18 @@ public:
     explicit result(std::shared_ptr<detail::result_stream> stream) : stream_(std::move(stream)) {}
 
     const std::vector<std::string>& keys() const;
-    /// The next record, or nullopt at the end. Throws the server's error if the query failed.
+    /// The next record, or nullopt at the end. Throws the server's error if the query failed, and
+    /// usage_error once consume() was called or the result's transaction ended (commit, rollback
+    /// or close discard what was not read, as the official drivers do).
     std::optional<record> next();
-    /// The next record without consuming it.
+    /// The next record without consuming it; throws like next().
     const record* peek();
     /// Exactly one record; throws usage_error when there are none or more than one
     /// (the rest is discarded either way, as the Python driver's single(strict=True)).
     record single();
     /// All remaining records.
     std::vector<record> list();
-    /// Discards what is left and returns the summary.
+    /// Discards what is left and returns the summary; it can be called again.
     result_summary consume();
     /// Everything at once.
     eager_result to_eager();

@@ -325,6 +325,77 @@ TEST(Transaction, SecondRunDrainsTheFirstStreamWhichStaysReadable) {
     EXPECT_EQ(f.log->count(message_tag::commit), 1u);
 }
 
+// A stream far longer than anyone reads: every PULL gets its records and has_more, up to 10,000
+// records (a bound, so a client that pulls everything still ends, and fails the DISCARD checks).
+void serve_endless_stream(fake_server_fixture& f) {
+    f.server.on_pull = [served = std::int64_t{0}](const pull_request& p, response_writer& w) mutable {
+        for (std::int64_t i = 0; i < p.n && served < 10'000; ++i) w.record(list{served++});
+        w.success(served < 10'000 ? map{{"has_more", true}} : map{{"type", "r"}});
+    };
+}
+
+TEST(Transaction, EndingItDiscardsWhatWasNotReadAndItsResultsGoOutOfScope) {
+    for (const std::string ending : {"commit", "rollback", "close"}) {
+        fake_server_fixture f;
+        serve_endless_stream(f);
+        auto d = f.make_driver();
+        session_config sc;
+        sc.fetch_size = 2;
+        auto s = d.session(sc);
+        auto tx = s.begin_transaction();
+        auto r = tx.run("UNWIND range(1, 1000000000) AS n RETURN n");
+        EXPECT_EQ((*r.next())[0].as<std::int64_t>(), 0);
+        if (ending == "commit") tx.commit();
+        else if (ending == "rollback") tx.rollback();
+        else tx.close();
+        EXPECT_EQ(f.log->count(message_tag::discard), 1u) << ending;
+        EXPECT_THROW(r.next(), usage_error) << ending;
+        EXPECT_THROW(r.peek(), usage_error) << ending;
+        EXPECT_FALSE(r.has_more());
+        EXPECT_NO_THROW(s.run("RETURN 1").consume());  // the connection is fine
+    }
+}
+
+TEST(Transaction, ResultsReturnedFromManagedWorkCannotBeReadAfterCommit) {
+    fake_server_fixture f;
+    auto d = f.make_driver();
+    auto s = d.session();
+    auto r = s.execute_read([](managed_transaction& tx) { return tx.run("RETURN 1"); });
+    EXPECT_THROW(r.next(), usage_error);
+    EXPECT_EQ(f.log->count(message_tag::commit), 1u);
+}
+
+TEST(Result, ConsumeCanBeRepeatedButReadingAfterItIsAnError) {
+    fake_server_fixture f;
+    serve_endless_stream(f);
+    auto d = f.make_driver();
+    session_config sc;
+    sc.fetch_size = 2;
+    auto s = d.session(sc);
+    auto tx = s.begin_transaction();
+    auto r = tx.run("UNWIND range(1, 1000000000) AS n RETURN n");
+    r.consume();
+    r.consume();
+    EXPECT_THROW(r.next(), usage_error);
+    EXPECT_THROW(r.peek(), usage_error);
+    tx.commit();  // the transaction is intact
+    EXPECT_EQ(f.log->count(message_tag::discard), 1u);
+    EXPECT_EQ(f.log->count(message_tag::commit), 1u);
+}
+
+TEST(Result, ClosingTheSessionDiscardsAnOpenResult) {
+    fake_server_fixture f;
+    serve_endless_stream(f);
+    auto d = f.make_driver();
+    session_config sc;
+    sc.fetch_size = 2;
+    auto s = d.session(sc);
+    auto r = s.run("UNWIND range(1, 1000000000) AS n RETURN n");
+    s.close();
+    EXPECT_EQ(f.log->count(message_tag::discard), 1u);
+    EXPECT_THROW(r.next(), usage_error);
+}
+
 TEST(Transaction, DestroyingAnOpenTransactionRollsBack) {
     fake_server_fixture f;
     auto d = f.make_driver();
