@@ -18,8 +18,9 @@ connection_pool::connection_pool(const driver_config& config, factory make)
 
 connection_pool::~connection_pool() { close_idle(); }
 
-bool connection_pool::healthy(connection& c, clock::time_point now) const {
+bool connection_pool::healthy(connection& c, clock::time_point now, bool verify) const {
     if (!c.is_usable()) return false;
+    if (verify) return c.ping();
     if (config_.max_connection_lifetime.count() > 0 &&
         now - c.created_at() > config_.max_connection_lifetime)
         return false;
@@ -28,7 +29,7 @@ bool connection_pool::healthy(connection& c, clock::time_point now) const {
     return true;
 }
 
-std::unique_ptr<connection> connection_pool::acquire(const address& addr) {
+std::unique_ptr<connection> connection_pool::acquire(const address& addr, bool verify_idle) {
     const auto key = addr.to_string();
     const auto deadline = clock::now() + config_.connection_acquisition_timeout;
     std::unique_lock lock(mutex_);
@@ -40,7 +41,7 @@ std::unique_ptr<connection> connection_pool::acquire(const address& addr) {
             ++slot.in_use;
             lock.unlock();
             // Health checks may do I/O (liveness RESET): never under the lock.
-            const bool ok = healthy(*c, clock::now());
+            const bool ok = healthy(*c, clock::now(), verify_idle);
             if (ok) return c;
             c->close();
             c.reset();
@@ -160,7 +161,8 @@ std::unique_ptr<connection> driver_core::open_connection(const address& addr) {
     return connection::open(std::move(t), options);
 }
 
-routing_table driver_core::fetch_table(const std::string& database, const std::string& imp_user) {
+routing_table driver_core::fetch_table(const std::string& database, const std::string& imp_user,
+                                       const std::vector<std::string>& bookmarks) {
     // Ask each known router in turn, starting with the seed address from the URI.
     std::vector<address> routers;
     if (auto it = tables_.find(database); it != tables_.end()) routers = it->second.routers;
@@ -180,7 +182,9 @@ routing_table driver_core::fetch_table(const std::string& database, const std::s
             std::optional<std::string> db, imp;
             if (!database.empty()) db = database;
             if (!imp_user.empty()) imp = imp_user;
-            c->send_route(context, list{}, db, imp);
+            list bookmark_list;
+            for (const auto& b : bookmarks) bookmark_list.emplace_back(b);
+            c->send_route(context, bookmark_list, db, imp);
             auto& e = c->receive();
             if (auto* f = std::get_if<failure_message>(&e.body)) {
                 map failure = std::move(f->metadata);
@@ -209,20 +213,44 @@ routing_table& driver_core::fresh_table(access_mode mode, const std::string& dat
                                         std::unique_lock<std::mutex>& lock) {
     (void)lock;
     auto it = tables_.find(database);
-    if (it == tables_.end() || !it->second.is_fresh(mode, clock::now())) {
-        routing_table fetched = fetch_table(database, imp_user);
-        // The home database's table also serves sessions that pinned its name (see
-        // session_state::acquire), so they need no second ROUTE.
-        if (database.empty() && !fetched.database.empty()) tables_[fetched.database] = fetched;
-        tables_[database] = std::move(fetched);
-    }
-    return tables_[database];
+    if (it == tables_.end() || !it->second.is_fresh(mode, clock::now()))
+        return store_table(database, fetch_table(database, imp_user));
+    return it->second;
 }
 
-std::string driver_core::resolved_database(const std::string& database) {
+routing_table& driver_core::store_table(const std::string& database, routing_table fetched) {
+    // The home database's table also serves sessions that pinned its name (see
+    // session_state::acquire), so they need no second ROUTE.
+    if (database.empty() && !fetched.database.empty()) tables_[fetched.database] = fetched;
+    return tables_[database] = std::move(fetched);
+}
+
+std::string driver_core::resolve_home_database(const std::string& imp_user,
+                                               const std::vector<std::string>& bookmarks) {
     std::lock_guard lock(routing_mutex_);
-    const auto it = tables_.find(database);
-    return it == tables_.end() ? std::string{} : it->second.database;
+    return store_table("", fetch_table("", imp_user, bookmarks)).database;
+}
+
+std::pair<address, std::unique_ptr<connection>> driver_core::acquire_verified() {
+    if (!uri_.routing) {
+        address a{uri_.host, uri_.port};
+        return {a, pool_.acquire(a, /*verify_idle=*/true)};
+    }
+    std::vector<address> readers;
+    {
+        std::lock_guard lock(routing_mutex_);
+        readers = store_table("", fetch_table("", "")).readers;
+    }
+    std::string last_error = "the routing table names no reader";
+    for (const auto& a : readers) {
+        try {
+            return {a, pool_.acquire(a, /*verify_idle=*/true)};
+        } catch (const service_unavailable& e) {
+            last_error = e.what();
+            on_server_failure(a);
+        }
+    }
+    throw service_unavailable("no reader of the routing table could be reached: " + last_error);
 }
 
 std::pair<address, std::unique_ptr<connection>> driver_core::acquire(access_mode mode,
@@ -309,7 +337,7 @@ eager_result driver::execute_query(std::string_view query, const map& parameters
 void driver::verify_connectivity() { (void)get_server_info(); }
 
 server_info driver::get_server_info() {
-    auto [addr, c] = core_->acquire(access_mode::read, "", "");
+    auto [addr, c] = core_->acquire_verified();
     server_info info = c->server();
     core_->release(addr, std::move(c));
     return info;

@@ -34,8 +34,9 @@ public:
     ~connection_pool();
 
     /// An idle healthy connection to `addr`, or a new one while under the size limit; otherwise
-    /// waits until one is released or the acquisition timeout passes.
-    std::unique_ptr<connection> acquire(const address& addr);
+    /// waits until one is released or the acquisition timeout passes. `verify_idle` proves an
+    /// idle connection with a RESET round trip first (connectivity checks).
+    std::unique_ptr<connection> acquire(const address& addr, bool verify_idle = false);
     /// Back to the pool if it is still usable; closed otherwise.
     void release(const address& addr, std::unique_ptr<connection> c);
     /// Closes the idle connections to addr (a server that failed).
@@ -48,7 +49,7 @@ private:
         std::vector<std::unique_ptr<connection>> idle;
         std::size_t in_use = 0;
     };
-    bool healthy(connection& c, clock::time_point now) const;
+    bool healthy(connection& c, clock::time_point now, bool verify) const;
 
     driver_config config_;
     factory make_;
@@ -67,9 +68,14 @@ public:
                                                             const std::string& database,
                                                             const std::string& imp_user);
     void release(const address& addr, std::unique_ptr<connection> c);
-    /// The name the routing table for `database` gave (the home database when `database` is
-    /// empty); empty when there is no table yet or the server did not say (Bolt < 4.4).
-    std::string resolved_database(const std::string& database);
+    /// Routing drivers: asks a router for the home database of `imp_user` (a fresh ROUTE with no
+    /// database, as each official driver's session does before its first transaction) and keeps
+    /// the table. Returns its name; empty when the server does not say (Bolt < 4.4, Memgraph).
+    std::string resolve_home_database(const std::string& imp_user, const std::vector<std::string>& bookmarks);
+    /// A connection to a server proven to answer, for verify_connectivity/get_server_info:
+    /// direct drivers RESET a pooled connection first; routing drivers fetch a fresh table and
+    /// try every reader in turn (never the writers).
+    std::pair<address, std::unique_ptr<connection>> acquire_verified();
     /// A server that failed: drop it from routing tables and its idle connections.
     void on_server_failure(const address& addr);
 
@@ -81,7 +87,10 @@ public:
 private:
     routing_table& fresh_table(access_mode mode, const std::string& database,
                                const std::string& imp_user, std::unique_lock<std::mutex>& lock);
-    routing_table fetch_table(const std::string& database, const std::string& imp_user);
+    routing_table fetch_table(const std::string& database, const std::string& imp_user,
+                              const std::vector<std::string>& bookmarks = {});
+    /// Stores a table fetched for `database`, also under the name it resolved to.
+    routing_table& store_table(const std::string& database, routing_table fetched);
 
     uri uri_;
     auth_token auth_;
@@ -162,6 +171,7 @@ struct session_state {
     std::vector<std::string> bookmarks;
     retry_observer observer;
     bool closed = false;
+    bool home_database_resolved = false;
     /// The API call in progress owes the server one TELEMETRY until a server acknowledges it; a
     /// managed transaction's retries do not send it again.
     std::optional<telemetry_api> telemetry_owed;

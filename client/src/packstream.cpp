@@ -483,6 +483,60 @@ buffer encode(const value& v, dialect d) {
 
 // ---- decoder internals ---------------------------------------------------------------------------
 
+// ---- building fresh values -------------------------------------------------------------------------
+
+// Row keys and most string values (names, tags) are at most 15 bytes, which fit std::string's
+// inline buffer. Built from a string_view they cost an out-of-line constructor and a libc memcpy
+// of a variable length, and moving one into a value costs a second memcpy. Built from exactly
+// 15 bytes they take two fixed-size loads and stores, and cutting the string back to its length
+// is one store. `flatten` inlines the library code into the small helpers below, which the
+// inliner would not do inside the decoder's large loops.
+constexpr std::size_t short_string_bytes = 15;
+
+// A string of n <= short_string_bytes bytes at p, with short_string_bytes bytes readable at p.
+struct short_string {
+    const std::uint8_t* p;
+    std::size_t n;
+    std::string_view padded() const { return {reinterpret_cast<const char*>(p), short_string_bytes}; }
+};
+
+// Makes the null value v hold s. The string is built in place: built apart and moved in, its
+// bytes would be stored as two parts and loaded as one, which the CPU cannot forward.
+inline value& set_short(value& v, short_string s) {
+    std::string& str = v.variant().emplace<std::string>();
+    str.resize(short_string_bytes);
+    std::memcpy(str.data(), s.p, short_string_bytes);
+    str.erase(s.n);
+    return v;
+}
+
+// append(container, [key,] args...) adds an item or entry built from a value constructor's
+// arguments (none: null) or from a short_string, and returns its value.
+template <class... A>
+value& append(list& l, A&&... args) {
+    return l.emplace_back(std::forward<A>(args)...);
+}
+
+[[gnu::noinline, gnu::flatten]] value& append(list& l, short_string s) { return set_short(l.emplace_back(), s); }
+
+template <class... A>
+value& append(map& m, std::string_view key, A&&... args) {
+    return m.emplace_back(key, std::forward<A>(args)...);
+}
+
+inline value& append(map& m, std::string_view key, short_string s) { return set_short(m.emplace_back(key), s); }
+
+template <class... A>
+[[gnu::noinline, gnu::flatten]] value& append(map& m, short_string key, A&&... args) {
+    value& v = m.emplace_back(key.padded(), std::forward<A>(args)...);
+    std::prev(m.end())->first.erase(key.n);
+    return v;
+}
+
+[[gnu::noinline, gnu::flatten]] value& append(map& m, short_string key, short_string s) {
+    return set_short(append(m, key), s);
+}
+
 // Reads one value at a time from [p, end). Lengths are checked against what is left before any
 // allocation; recursion is bounded by limits::max_depth.
 struct decoder_access {
@@ -586,40 +640,52 @@ struct decoder_access {
         if ((m & 0xF0) == marker::tiny_string) {
             const std::size_t n = m & 0x0F;
             if (n >= left() || n > lim.max_string_bytes) return errc::too_large;
-            make(std::string_view(reinterpret_cast<const char*>(p + 1), n));
-            p += 1 + n;
+            ++p;
+            if (left() >= short_string_bytes)
+                make(short_string{p, n});
+            else
+                make(std::string_view(reinterpret_cast<const char*>(p), n));
+            p += n;
             return errc::ok;
+        }
+        // Tests in the order rows use them, rather than a jump table: a row's fields take the
+        // same branches every time, which the predictor follows better than one indirect jump.
+        if (m == marker::false_ || m == marker::true_) {
+            ++p;
+            make(m == marker::true_);
+            return errc::ok;
+        }
+        if (m == marker::float64) {
+            if (left() < 9) return errc::truncated;
+            make(std::bit_cast<double>(load_be<std::uint64_t>(p + 1)));
+            p += 9;
+            return errc::ok;
+        }
+        if (m >= marker::int8 && m <= marker::int64) {
+            const std::size_t size = std::size_t{1} << (m - marker::int8);
+            if (left() <= size) return errc::truncated;
+            ++p;
+            make(read_int_body(size));
+            return errc::ok;
+        }
+        // Containers start as the right type, sparing the variant a reset.
+        if ((m & 0xF0) == marker::tiny_list) {
+            ++p;
+            return read_list(m & 0x0F, make(list{}), depth);
+        }
+        if ((m & 0xF0) == marker::tiny_map) {
+            ++p;
+            return read_map(m & 0x0F, make(map{}), depth);
         }
         switch (m) {
             case marker::null: ++p; make(); return errc::ok;
-            case marker::false_: ++p; make(false); return errc::ok;
-            case marker::true_: ++p; make(true); return errc::ok;
-            case marker::float64:
-                if (left() < 9) return errc::truncated;
-                make(std::bit_cast<double>(load_be<std::uint64_t>(p + 1)));
-                p += 9;
-                return errc::ok;
-            case marker::int8:
-            case marker::int16:
-            case marker::int32:
-            case marker::int64: {
-                const std::size_t size = std::size_t{1} << (m - marker::int8);
-                if (left() <= size) return errc::truncated;
-                ++p;
-                make(read_int_body(size));
-                return errc::ok;
-            }
             case marker::list8:
             case marker::list16:
             case marker::list32: return read(make(list{}), depth);
             case marker::map8:
             case marker::map16:
             case marker::map32: return read(make(map{}), depth);
-            default:
-                // Containers start as the right type, sparing the variant a reset.
-                if ((m & 0xF0) == marker::tiny_list) return read(make(list{}), depth);
-                if ((m & 0xF0) == marker::tiny_map) return read(make(map{}), depth);
-                return read(make(), depth);
+            default: return read(make(), depth);
         }
     }
 
@@ -641,7 +707,7 @@ struct decoder_access {
             return errc::ok;
         }
         l->reserve(count);
-        const auto make = [l](auto&&... args) -> value& { return l->emplace_back(std::forward<decltype(args)>(args)...); };
+        const auto make = [l](auto&&... args) -> value& { return append(*l, std::forward<decltype(args)>(args)...); };
         for (std::size_t i = reused; i < count; ++i)
             if (errc e = read_new(make, depth + 1); e != errc::ok) return e;
         return errc::ok;
@@ -689,9 +755,16 @@ struct decoder_access {
             } else {
                 ++w;
                 ++size;
-                e = read_new([m, key](auto&&... args) -> value& {
-                    return m->emplace_back(key, std::forward<decltype(args)>(args)...);
-                }, depth + 1);
+                const auto* key_at = reinterpret_cast<const std::uint8_t*>(key.data());
+                if (key.size() <= short_string_bytes && static_cast<std::size_t>(end - key_at) >= short_string_bytes) {
+                    e = read_new([m, k = short_string{key_at, key.size()}](auto&&... args) -> value& {
+                        return append(*m, k, std::forward<decltype(args)>(args)...);
+                    }, depth + 1);
+                } else {
+                    e = read_new([m, key](auto&&... args) -> value& {
+                        return append(*m, key, std::forward<decltype(args)>(args)...);
+                    }, depth + 1);
+                }
             }
             if (e != errc::ok) return e;
         }

@@ -116,14 +116,17 @@ connection& session_state::acquire(access_mode mode) {
     if (closed) throw usage_error("the session is closed");
     if (conn && conn->is_usable() && (!core->target().routing || mode == conn_mode)) return *conn;
     release();
+    // With routing, the session first asks for its home database (for its user and bookmarks)
+    // and pins the name, as the official drivers do: its transactions then say db=<name> and
+    // keep to it if the home changes.
+    if (core->target().routing && config.database.empty() && !home_database_resolved) {
+        config.database = core->resolve_home_database(config.impersonated_user, bookmarks);
+        home_database_resolved = true;
+    }
     auto [addr, c] = core->acquire(mode, config.database, config.impersonated_user);
     conn_address = addr;
     conn = std::move(c);
     conn_mode = mode;
-    // With routing, the session pins the home database the routing table named, as the official
-    // drivers do: its transactions then say db=<name> and keep to it if the home changes.
-    if (core->target().routing && config.database.empty())
-        config.database = core->resolved_database(config.database);
     if (!config.impersonated_user.empty() && !conn->features().imp_user) {
         // Sending imp_user anyway would run the work as the wrong user on an older server.
         const std::string version = conn->version().to_string();

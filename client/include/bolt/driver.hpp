@@ -31,9 +31,11 @@ public:
     eager_result execute_query(std::string_view query, const map& parameters = {},
                                const execute_query_config& config = {});
 
-    /// Opens a connection (fetching a routing table first for neo4j://). Throws on failure.
+    /// Proves a server answers; throws on failure. bolt://: a pooled connection is checked with a
+    /// RESET round trip (a new one by its handshake). neo4j://: fetches a fresh routing table and
+    /// tries every reader in turn, never a writer, as the official drivers do.
     void verify_connectivity();
-    /// Connects and returns what the server said about itself.
+    /// Like verify_connectivity, and returns what the server reached said about itself.
     server_info get_server_info();
     /// True when the server speaks Bolt 4.0+ (database selection).
     bool supports_multi_db();

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <set>
 #include <thread>
 
 #include "fake_bolt_peer.hpp"
@@ -29,10 +30,14 @@ struct fake_server_fixture {
     bool reply_no_version = false;
     bool log_per_connection = false;  // for tests that use the driver from several threads
     std::atomic<int> connections_opened{0};
+    std::set<std::string> unreachable;  // "host:port" that refuse connections
+    std::vector<std::string> dialled;   // every address a connection was attempted to
 
     driver make_driver(driver_config config = {}, auth_token auth = auth_token::none(),
                        std::string_view uri = "bolt://fake:7687") {
-        config.transport_factory = [this](const address&, std::unique_ptr<transport>& out) {
+        config.transport_factory = [this](const address& a, std::unique_ptr<transport>& out) {
+            if (!log_per_connection) dialled.push_back(a.to_string());
+            if (unreachable.contains(a.to_string())) return std::make_error_code(std::errc::connection_refused);
             ++connections_opened;
             auto peer_log_ = log_per_connection ? std::make_shared<peer_log>() : log;
             auto peer = std::make_unique<fake_bolt_peer>(
@@ -664,6 +669,69 @@ TEST(Routing, StandaloneMemgraphRefusesRouteWithAClearError) {
     } catch (const client_error& e) {
         EXPECT_NE(std::string(e.what()).find("not part of a cluster"), std::string::npos);
     }
+}
+
+// A router at fake:7687 whose table names the home database `home` and the given readers.
+void serve_routing_table(fake_server_fixture& f, std::vector<std::string> homes, list readers) {
+    f.server.on_route = [homes = std::move(homes), readers = std::move(readers), n = std::size_t{0}](
+                            const route_request&, response_writer& w) mutable {
+        const std::string home = homes[std::min(n++, homes.size() - 1)];
+        list servers{map{{"addresses", list{"fake:7687"}}, {"role", "WRITE"}},
+                     map{{"addresses", readers}, {"role", "READ"}},
+                     map{{"addresses", list{"fake:7687"}}, {"role", "ROUTE"}}};
+        w.success(map{{"rt", map{{"ttl", 300}, {"db", home}, {"servers", servers}}}});
+    };
+}
+
+TEST(Routing, EachSessionResolvesItsHomeDatabaseWithItsUserAndBookmarks) {
+    fake_server_fixture f;
+    f.version = {4, 4};
+    serve_routing_table(f, {"home1", "home2"}, list{"fake:7687"});
+    auto d = f.make_driver({}, auth_token::none(), "neo4j://fake:7687");
+    session_config sc;
+    sc.impersonated_user = "alice";
+    d.session(sc).run("RETURN 1").consume();
+    sc.bookmarks = {"bm:1"};
+    auto s = d.session(sc);
+    s.run("RETURN 1").consume();
+    s.run("RETURN 1").consume();  // the session keeps the name it resolved
+    ASSERT_EQ(f.log->count(message_tag::route), 2u);
+    const auto& second = nth_request<route_request>(*f.log, 1);
+    EXPECT_FALSE(second.db.has_value());
+    EXPECT_EQ(second.imp_user, std::optional<std::string>("alice"));
+    EXPECT_EQ(second.bookmarks, list{"bm:1"});
+    EXPECT_EQ(nth_request<run_request>(*f.log, 0).extra.at("db"), value("home1"));
+    EXPECT_EQ(nth_request<run_request>(*f.log, 1).extra.at("db"), value("home2"));
+    EXPECT_EQ(nth_request<run_request>(*f.log, 2).extra.at("db"), value("home2"));
+}
+
+TEST(Connectivity, DirectCheckProvesAPooledConnectionWithReset) {
+    fake_server_fixture f;
+    auto d = f.make_driver();
+    d.session().run("RETURN 1").consume();
+    const auto resets = f.log->count(message_tag::reset);
+    d.verify_connectivity();
+    EXPECT_EQ(f.log->count(message_tag::reset), resets + 1);
+    EXPECT_EQ(d.get_server_info().connection_id, "bolt-1");
+    EXPECT_EQ(f.connections_opened, 1);
+}
+
+TEST(Connectivity, RoutingCheckFetchesAFreshTableAndTriesEveryReader) {
+    fake_server_fixture f;
+    f.version = {4, 4};
+    serve_routing_table(f, {"home"}, list{"r1:7687", "r2:7687", "r3:7687"});
+    f.unreachable = {"r1:7687", "r2:7687"};
+    auto d = f.make_driver({}, auth_token::none(), "neo4j://fake:7687");
+    d.verify_connectivity();
+    d.verify_connectivity();
+    EXPECT_EQ(f.log->count(message_tag::route), 2u);
+    EXPECT_EQ(std::count(f.dialled.begin(), f.dialled.end(), "r3:7687"), 1);
+
+    f.unreachable.insert("r3:7687");
+    d.close();  // closes the idle r3 connection, so r3 must be dialled again
+    EXPECT_THROW(d.verify_connectivity(), service_unavailable);
+    EXPECT_EQ(std::count(f.dialled.begin(), f.dialled.end(), "r1:7687"), 3) << "each check tries every reader";
+    EXPECT_EQ(std::count(f.dialled.begin(), f.dialled.end(), "r3:7687"), 2);
 }
 
 }  // namespace
