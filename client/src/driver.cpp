@@ -295,6 +295,11 @@ void driver_core::on_server_failure(const address& addr) {
     for (auto& [_, table] : tables_) table.forget(addr);
 }
 
+void driver_core::on_write_failure(const address& addr) {
+    std::lock_guard lock(routing_mutex_);
+    for (auto& [_, table] : tables_) table.forget_writer(addr);
+}
+
 [[noreturn]] void raise_failure(const map& metadata) { throw_failure(metadata); }
 
 }  // namespace detail

@@ -78,6 +78,8 @@ public:
     std::pair<address, std::unique_ptr<connection>> acquire_verified();
     /// A server that failed: drop it from routing tables and its idle connections.
     void on_server_failure(const address& addr);
+    /// A server that refused a write (NotALeader, ForbiddenOnReadOnlyDatabase): no longer a writer.
+    void on_write_failure(const address& addr);
 
     const driver_config& config() const { return config_; }
     const uri& target() const { return uri_; }
@@ -128,6 +130,7 @@ struct result_stream {
     std::string query;
     map parameters;
     map metadata;  // RUN SUCCESS merged with the final PULL/DISCARD SUCCESS
+    map failure;   // the FAILURE's metadata when the stream failed on the server
     std::optional<result_summary> summary;
     std::exception_ptr error;
 
@@ -186,8 +189,9 @@ struct session_state {
     void on_stream_finished(result_stream* stream, bool failed);
     /// Returns the connection to the pool once nothing is using it.
     void release();
-    /// After an error: recover or drop the connection.
-    void handle_failure();
+    /// After an error: recover or drop the connection. `failure` (the FAILURE's metadata, when
+    /// there was one) may also say the server is not a writer.
+    void handle_failure(const map* failure = nullptr);
     std::int64_t fetch_size() const;
     /// Queues the TELEMETRY owed, when the driver allows it and the server asked for it; true when
     /// queued, and then read_telemetry_reply() must come before the next answer is read.

@@ -51,6 +51,7 @@ bool result_stream::fetch_batch(bool discard) {
                            [&](failure_message& f) {
                                pull_in_flight = false;
                                finished = true;
+                               failure = f.metadata;
                                try {
                                    raise_failure(f.metadata);
                                } catch (...) {

@@ -39,7 +39,7 @@ void expect_run_success(session_state& s, result_stream& stream) {
     }
     if (auto* f = std::get_if<failure_message>(&e.body)) {
         map failure = std::move(f->metadata);
-        s.handle_failure();
+        s.handle_failure(&failure);
         raise_failure(failure);
     }
     s.handle_failure();
@@ -85,7 +85,7 @@ void session_state::read_telemetry_reply(connection& c) {
     }
     if (auto* f = std::get_if<failure_message>(&e.body)) {
         map failure = std::move(f->metadata);
-        handle_failure();
+        handle_failure(&failure);
         release();
         raise_failure(failure);
     }
@@ -154,7 +154,7 @@ void session_state::on_stream_finished(result_stream* stream, bool failed) {
     stream->session = nullptr;
     if (failed) {
         if (open_tx && open_tx->status == tx_status::active) open_tx->status = tx_status::failed;
-        handle_failure();
+        handle_failure(&stream->failure);
     } else if (!stream->in_transaction) {
         const std::string bm = string_at(stream->metadata, "bookmark");
         if (!bm.empty()) bookmarks = {bm};
@@ -168,8 +168,15 @@ void session_state::release() {
     core->release(conn_address, std::move(conn));
 }
 
-void session_state::handle_failure() {
+void session_state::handle_failure(const map* failure) {
     if (!conn) return;
+    // The server is no longer (or never was) the writer: later writes must ask the routers.
+    if (failure && core->target().routing) {
+        const std::string code = string_at(*failure, "code");
+        if (code == "Neo.ClientError.Cluster.NotALeader" ||
+            code == "Neo.ClientError.General.ForbiddenOnReadOnlyDatabase")
+            core->on_write_failure(conn_address);
+    }
     if (!conn->recover()) {
         core->on_server_failure(conn_address);
         conn.reset();
@@ -248,7 +255,7 @@ void transaction::commit() {
         if (auto* f = std::get_if<failure_message>(&e.body)) {
             map failure = std::move(f->metadata);
             state_->status = tx_status::failed;
-            s.handle_failure();
+            s.handle_failure(&failure);
             s.release();
             detail::raise_failure(failure);
         }
@@ -286,7 +293,7 @@ void transaction::rollback() {
             if (auto* f = std::get_if<failure_message>(&e.body)) {
                 map failure = std::move(f->metadata);
                 state_->status = tx_status::rolled_back;
-                s.handle_failure();
+                s.handle_failure(&failure);
                 s.open_tx.reset();
                 s.release();
                 detail::raise_failure(failure);
@@ -367,7 +374,7 @@ transaction session::begin_in_mode(access_mode mode, const transaction_config& c
     auto& e = c.receive();
     if (auto* f = std::get_if<failure_message>(&e.body)) {
         map failure = std::move(f->metadata);
-        s.handle_failure();
+        s.handle_failure(&failure);
         s.release();
         detail::raise_failure(failure);
     }
@@ -446,7 +453,7 @@ batch_result session::run_in_transaction(std::string_view query, const map& para
             "been committed ({})", e.what()));
     }
     if (failure) {
-        s.handle_failure();
+        s.handle_failure(&*failure);
         s.release();
         detail::raise_failure(*failure);
     }

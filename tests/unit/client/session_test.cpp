@@ -32,6 +32,8 @@ struct fake_server_fixture {
     std::atomic<int> connections_opened{0};
     std::set<std::string> unreachable;  // "host:port" that refuse connections
     std::vector<std::string> dialled;   // every address a connection was attempted to
+    /// Answers a request for the server at "host:port" instead of `server`; false: not handled.
+    std::function<bool(const std::string& at, const request&, response_writer&)> answer_at;
 
     driver make_driver(driver_config config = {}, auth_token auth = auth_token::none(),
                        std::string_view uri = "bolt://fake:7687") {
@@ -41,7 +43,11 @@ struct fake_server_fixture {
             ++connections_opened;
             auto peer_log_ = log_per_connection ? std::make_shared<peer_log>() : log;
             auto peer = std::make_unique<fake_bolt_peer>(
-                version, [this](const request& r, response_writer& w) { server(r, w); }, peer_log_);
+                version,
+                [this, at = a.to_string()](const request& r, response_writer& w) {
+                    if (!answer_at || !answer_at(at, r, w)) server(r, w);
+                },
+                peer_log_);
             peer->fail_at_io = fail_at_io;
             peer->max_read = max_read;
             peer->reply_no_version = reply_no_version;
@@ -703,6 +709,34 @@ TEST(Routing, EachSessionResolvesItsHomeDatabaseWithItsUserAndBookmarks) {
     EXPECT_EQ(nth_request<run_request>(*f.log, 0).extra.at("db"), value("home1"));
     EXPECT_EQ(nth_request<run_request>(*f.log, 1).extra.at("db"), value("home2"));
     EXPECT_EQ(nth_request<run_request>(*f.log, 2).extra.at("db"), value("home2"));
+}
+
+TEST(Routing, AServerThatRefusesAWriteStopsBeingTheWriter) {
+    fake_server_fixture f;
+    f.version = {4, 4};
+    int routes = 0;
+    f.server.on_route = [&](const route_request&, response_writer& w) {
+        // The first table names w1 the writer, later ones w2 (the leader moved).
+        const std::string writer = routes++ == 0 ? "w1:7687" : "w2:7687";
+        list servers{map{{"addresses", list{writer}}, {"role", "WRITE"}},
+                     map{{"addresses", list{"fake:7687"}}, {"role", "READ"}},
+                     map{{"addresses", list{"fake:7687"}}, {"role", "ROUTE"}}};
+        w.success(map{{"rt", map{{"ttl", 300}, {"servers", servers}}}});
+    };
+    f.answer_at = [](const std::string& at, const request& r, response_writer& w) {
+        if (at != "w1:7687" || !std::holds_alternative<pull_request>(r)) return false;
+        w.failure(map{{"code", "Neo.ClientError.General.ForbiddenOnReadOnlyDatabase"},
+                      {"message", "writes are not allowed here"}});
+        return true;
+    };
+    auto d = f.make_driver({}, auth_token::none(), "neo4j://fake:7687");
+    session_config sc;
+    sc.retry = fast_retries();
+    auto s = d.session(sc);
+    s.execute_write([](managed_transaction& tx) { tx.run("CREATE ()").consume(); });
+    EXPECT_EQ(std::count(f.dialled.begin(), f.dialled.end(), "w1:7687"), 1);
+    EXPECT_EQ(std::count(f.dialled.begin(), f.dialled.end(), "w2:7687"), 1);
+    EXPECT_EQ(f.log->count(message_tag::commit), 1u);
 }
 
 TEST(Connectivity, DirectCheckProvesAPooledConnectionWithReset) {
