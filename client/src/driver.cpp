@@ -161,8 +161,76 @@ std::unique_ptr<connection> driver_core::open_connection(const address& addr) {
     return connection::open(std::move(t), options);
 }
 
+namespace {
+/// What a router is asked: the routing context, database, user and bookmarks.
+struct route_query {
+    map context;
+    std::optional<std::string> database;
+    std::optional<std::string> imp_user;
+    list bookmarks;
+};
+
+/// A router's answer: the table (ROUTE's "rt" layout), or the FAILURE it sent instead.
+struct route_reply {
+    map table;
+    std::optional<map> failure;
+};
+
+/// Bolt 4.3+: the ROUTE message.
+route_reply route_by_message(connection& c, const route_query& q) {
+    c.send_route(q.context, q.bookmarks, q.database, q.imp_user);
+    auto& e = c.receive();
+    if (auto* f = std::get_if<failure_message>(&e.body)) return {{}, std::move(f->metadata)};
+    const auto* ok = std::get_if<success_message>(&e.body);
+    const value* table = ok ? ok->metadata.find("rt") : nullptr;
+    if (!table || !table->get_if<map>()) throw protocol_error("ROUTE reply without a routing table");
+    return {table->as<map>(), std::nullopt};
+}
+
+/// Bolt 4.0-4.2 have no ROUTE: the routing procedure answers instead, run in the system database,
+/// as the official drivers do. Its one record's fields (ttl, servers) become the table.
+route_reply route_by_procedure(connection& c, const route_query& q) {
+    if (q.imp_user)
+        throw usage_error(fmt::format("impersonation needs Bolt 4.4 or later; the server speaks {}",
+                                      c.version().to_string()));
+    map extra{{"mode", "r"}, {"db", "system"}};
+    if (!q.bookmarks.empty()) extra.set("bookmarks", q.bookmarks);
+    c.send_run("CALL dbms.routing.getRoutingTable($context, $database)",
+               map{{"context", q.context}, {"database", q.database ? value(*q.database) : value(null)}}, extra);
+    c.send_pull(-1);
+    route_reply reply;
+    list names;
+    std::optional<list> row;
+    while (c.pending() > 0) {
+        auto& e = c.receive();
+        if (auto* r = std::get_if<record_message>(&e.body)) {
+            if (!row) row = std::move(r->fields);
+        } else if (auto* ok = std::get_if<success_message>(&e.body); ok && e.request == message_tag::run) {
+            if (const value* f = ok->metadata.find("fields"); f && f->get_if<list>()) names = f->as<list>();
+        } else if (auto* f = std::get_if<failure_message>(&e.body); f && !reply.failure) {
+            reply.failure = std::move(f->metadata);
+        }
+    }
+    if (reply.failure) return reply;
+    if (!row || names.size() != row->size()) throw protocol_error("the routing procedure returned no routing table");
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        const auto* name = names[i].get_if<std::string>();
+        if (!name) throw protocol_error("the routing procedure's field names are not strings");
+        reply.table.set(*name, std::move((*row)[i]));
+    }
+    return reply;
+}
+}  // namespace
+
 routing_table driver_core::fetch_table(const std::string& database, const std::string& imp_user,
                                        const std::vector<std::string>& bookmarks) {
+    route_query query;
+    for (const auto& [k, v] : uri_.routing_context) query.context.set(k, v);
+    if (!query.context.contains("address")) query.context.set("address", uri_.host + ":" + std::to_string(uri_.port));
+    if (!database.empty()) query.database = database;
+    if (!imp_user.empty()) query.imp_user = imp_user;
+    for (const auto& b : bookmarks) query.bookmarks.emplace_back(b);
+
     // Ask each known router in turn, starting with the seed address from the URI.
     std::vector<address> routers;
     if (auto it = tables_.find(database); it != tables_.end()) routers = it->second.routers;
@@ -176,45 +244,33 @@ routing_table driver_core::fetch_table(const std::string& database, const std::s
         std::unique_ptr<connection> c;
         try {
             c = pool_.acquire(router);
-            map context;
-            for (const auto& [k, v] : uri_.routing_context) context.set(k, v);
-            if (!context.contains("address")) context.set("address", uri_.host + ":" + std::to_string(uri_.port));
-            std::optional<std::string> db, imp;
-            if (!database.empty()) db = database;
-            if (!imp_user.empty()) imp = imp_user;
-            list bookmark_list;
-            for (const auto& b : bookmarks) bookmark_list.emplace_back(b);
-            c->send_route(context, bookmark_list, db, imp);
-            auto& e = c->receive();
-            if (auto* f = std::get_if<failure_message>(&e.body)) {
-                map failure = std::move(f->metadata);
-                pool_.release(router, std::move(c));
-                raise_failure(failure);
-            }
-            const auto* ok = std::get_if<success_message>(&e.body);
-            const value* rt = ok ? ok->metadata.find("rt") : nullptr;
-            if (!rt || !rt->get_if<map>()) throw protocol_error("ROUTE reply without a routing table");
-            std::string error;
-            auto table = routing_table::from_route_response(rt->as<map>(), clock::now(), error);
+            auto reply = c->features().route == route_layout::none ? route_by_procedure(*c, query)
+                                                                    : route_by_message(*c, query);
             pool_.release(router, std::move(c));
-            if (!table) throw protocol_error("invalid routing table: " + error);
+            if (reply.failure) raise_failure(*reply.failure);
+            std::string error;
+            auto table = routing_table::from_route_response(reply.table, clock::now(), error);
+            if (!table) throw protocol_error(error);
             return std::move(*table);
         } catch (const service_unavailable& e) {
             last_error = e.what();
             if (c) pool_.release(router, std::move(c));
             pool_.forget(router);
+        } catch (...) {
+            if (c) pool_.release(router, std::move(c));
+            throw;
         }
     }
     throw service_unavailable("unable to retrieve a routing table: " + last_error);
 }
 
 routing_table& driver_core::fresh_table(access_mode mode, const std::string& database,
-                                        const std::string& imp_user,
+                                        const std::string& imp_user, const std::vector<std::string>& bookmarks,
                                         std::unique_lock<std::mutex>& lock) {
     (void)lock;
     auto it = tables_.find(database);
     if (it == tables_.end() || !it->second.is_fresh(mode, clock::now()))
-        return store_table(database, fetch_table(database, imp_user));
+        return store_table(database, fetch_table(database, imp_user, bookmarks));
     return it->second;
 }
 
@@ -255,7 +311,8 @@ std::pair<address, std::unique_ptr<connection>> driver_core::acquire_verified() 
 
 std::pair<address, std::unique_ptr<connection>> driver_core::acquire(access_mode mode,
                                                                      const std::string& database,
-                                                                     const std::string& imp_user) {
+                                                                     const std::string& imp_user,
+                                                                     const std::vector<std::string>& bookmarks) {
     if (!uri_.routing) {
         address a{uri_.host, uri_.port};
         return {a, pool_.acquire(a)};
@@ -265,7 +322,7 @@ std::pair<address, std::unique_ptr<connection>> driver_core::acquire(access_mode
         std::vector<address> candidates;
         {
             std::unique_lock lock(routing_mutex_);
-            auto& table = fresh_table(mode, database, imp_user, lock);
+            auto& table = fresh_table(mode, database, imp_user, bookmarks, lock);
             candidates = mode == access_mode::read ? table.readers : table.writers;
             if (!candidates.empty()) std::rotate(candidates.begin(),
                                                  candidates.begin() + (round_robin_++ % candidates.size()),
@@ -291,6 +348,10 @@ void driver_core::release(const address& addr, std::unique_ptr<connection> c) {
 
 void driver_core::on_server_failure(const address& addr) {
     pool_.forget(addr);
+    forget_server(addr);
+}
+
+void driver_core::forget_server(const address& addr) {
     std::lock_guard lock(routing_mutex_);
     for (auto& [_, table] : tables_) table.forget(addr);
 }

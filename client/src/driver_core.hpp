@@ -66,7 +66,8 @@ public:
     /// from the routing table, fetching it first when stale).
     std::pair<address, std::unique_ptr<connection>> acquire(access_mode mode,
                                                             const std::string& database,
-                                                            const std::string& imp_user);
+                                                            const std::string& imp_user,
+                                                            const std::vector<std::string>& bookmarks = {});
     void release(const address& addr, std::unique_ptr<connection> c);
     /// Routing drivers: asks a router for the home database of `imp_user` (a fresh ROUTE with no
     /// database, as each official driver's session does before its first transaction) and keeps
@@ -78,6 +79,8 @@ public:
     std::pair<address, std::unique_ptr<connection>> acquire_verified();
     /// A server that failed: drop it from routing tables and its idle connections.
     void on_server_failure(const address& addr);
+    /// A server that answers but cannot serve its database now: drop it from the routing tables.
+    void forget_server(const address& addr);
     /// A server that refused a write (NotALeader, ForbiddenOnReadOnlyDatabase): no longer a writer.
     void on_write_failure(const address& addr);
 
@@ -87,8 +90,8 @@ public:
     std::unique_ptr<connection> open_connection(const address& addr);
 
 private:
-    routing_table& fresh_table(access_mode mode, const std::string& database,
-                               const std::string& imp_user, std::unique_lock<std::mutex>& lock);
+    routing_table& fresh_table(access_mode mode, const std::string& database, const std::string& imp_user,
+                               const std::vector<std::string>& bookmarks, std::unique_lock<std::mutex>& lock);
     routing_table fetch_table(const std::string& database, const std::string& imp_user,
                               const std::vector<std::string>& bookmarks = {});
     /// Stores a table fetched for `database`, also under the name it resolved to.

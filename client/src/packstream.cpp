@@ -291,56 +291,44 @@ public:
             case value_type::unbound_relationship:
                 return write_unbound(**std::get_if<box<unbound_relationship>>(&var));
             case value_type::path: return write_path(**std::get_if<box<path>>(&var));
-            case value_type::date:
-                struct_header(tag::date, 1);
-                return integer(std::get_if<date>(&var)->days);
-            case value_type::time: {
-                const auto& t = *std::get_if<bolt::time>(&var);
-                struct_header(tag::time, 2);
-                integer(t.nanoseconds);
-                return integer(t.tz_offset_seconds);
-            }
+            case value_type::date: return scalar_fields(tag::date, *std::get_if<date>(&var), &date::days);
+            case value_type::time:
+                return scalar_fields(tag::time, *std::get_if<bolt::time>(&var), &bolt::time::nanoseconds,
+                                     &bolt::time::tz_offset_seconds);
             case value_type::local_time:
-                struct_header(tag::local_time, 1);
-                return integer(std::get_if<local_time>(&var)->nanoseconds);
+                return scalar_fields(tag::local_time, *std::get_if<local_time>(&var), &local_time::nanoseconds);
             case value_type::date_time: return write_date_time(*std::get_if<date_time>(&var));
             case value_type::date_time_zone_id:
                 return write_date_time_zone_id(**std::get_if<box<date_time_zone_id>>(&var));
-            case value_type::local_date_time: {
-                const auto& t = *std::get_if<local_date_time>(&var);
-                struct_header(tag::local_date_time, 2);
-                integer(t.seconds);
-                return integer(t.nanoseconds);
-            }
-            case value_type::duration: {
-                const auto& d = *std::get_if<duration>(&var);
-                struct_header(tag::duration, 4);
-                integer(d.months);
-                integer(d.days);
-                integer(d.seconds);
-                return integer(d.nanoseconds);
-            }
-            case value_type::point2d: {
-                const auto& pt = *std::get_if<point2d>(&var);
-                struct_header(tag::point2d, 3);
-                integer(pt.srid);
-                floating(pt.x);
-                return floating(pt.y);
-            }
-            case value_type::point3d: {
-                const auto& pt = *std::get_if<point3d>(&var);
-                struct_header(tag::point3d, 4);
-                integer(pt.srid);
-                floating(pt.x);
-                floating(pt.y);
-                return floating(pt.z);
-            }
+            case value_type::local_date_time:
+                return scalar_fields(tag::local_date_time, *std::get_if<local_date_time>(&var),
+                                     &local_date_time::seconds, &local_date_time::nanoseconds);
+            case value_type::duration:
+                return scalar_fields(tag::duration, *std::get_if<duration>(&var), &duration::months,
+                                     &duration::days, &duration::seconds, &duration::nanoseconds);
+            case value_type::point2d:
+                return scalar_fields(tag::point2d, *std::get_if<point2d>(&var), &point2d::srid, &point2d::x,
+                                     &point2d::y);
+            case value_type::point3d:
+                return scalar_fields(tag::point3d, *std::get_if<point3d>(&var), &point3d::srid, &point3d::x,
+                                     &point3d::y, &point3d::z);
         }
     }
 
 private:
     void fail(errc e) {
         if (err_ == errc::ok) err_ = e;
+    }
+
+    void field(std::int64_t i) { integer(i); }
+    void field(double d) { floating(d); }
+
+    // A structure of integer and float fields (temporal and spatial types), one per member in
+    // order; the decoder's scalar_fields reads them back.
+    template <class T, class... M>
+    void scalar_fields(std::uint8_t t, const T& x, M T::*... members) {
+        struct_header(t, sizeof...(M));
+        (field(x.*members), ...);
     }
 
     // Returns a cursor with at least n writable bytes.
@@ -890,6 +878,21 @@ struct decoder_access {
         return errc::ok;
     }
 
+    errc field(std::int64_t& out) { return field_int(out); }
+    errc field(double& out) { return field_float(out); }
+
+    // A structure of integer and float fields (temporal and spatial types): exactly one field per
+    // member, read in order into a T that `out` takes only when all of them are good.
+    template <class T, class... M>
+    errc scalar_fields(std::uint8_t fields, value& out, M T::*... members) {
+        if (fields != sizeof...(M)) return errc::bad_struct;
+        T x;
+        errc e = errc::ok;
+        ((e = e == errc::ok ? field(x.*members) : e), ...);
+        if (e == errc::ok) out = x;
+        return e;
+    }
+
     // Fields are read in order; `e` keeps the first error and the later reads are skipped.
     errc read_struct(std::uint8_t fields, value& out, std::uint32_t depth) {
         if (p == end) return errc::truncated;
@@ -944,28 +947,9 @@ struct decoder_access {
                 if (e == errc::ok) out = std::move(pa);
                 return e;
             }
-            case tag::date: {
-                date d;
-                e = count(1);
-                if (e == errc::ok) e = field_int(d.days);
-                if (e == errc::ok) out = d;
-                return e;
-            }
-            case tag::time: {
-                bolt::time ti;
-                e = count(2);
-                if (e == errc::ok) e = field_int(ti.nanoseconds);
-                if (e == errc::ok) e = field_int(ti.tz_offset_seconds);
-                if (e == errc::ok) out = ti;
-                return e;
-            }
-            case tag::local_time: {
-                local_time ti;
-                e = count(1);
-                if (e == errc::ok) e = field_int(ti.nanoseconds);
-                if (e == errc::ok) out = ti;
-                return e;
-            }
+            case tag::date: return scalar_fields(fields, out, &date::days);
+            case tag::time: return scalar_fields(fields, out, &bolt::time::nanoseconds, &bolt::time::tz_offset_seconds);
+            case tag::local_time: return scalar_fields(fields, out, &local_time::nanoseconds);
             case tag::date_time:
             case tag::legacy_date_time: {
                 const bool legacy = t == tag::legacy_date_time;
@@ -995,43 +979,14 @@ struct decoder_access {
                 if (e == errc::ok) out = std::move(dt);
                 return e;
             }
-            case tag::local_date_time: {
-                local_date_time dt;
-                e = count(2);
-                if (e == errc::ok) e = field_int(dt.seconds);
-                if (e == errc::ok) e = field_int(dt.nanoseconds);
-                if (e == errc::ok) out = dt;
-                return e;
-            }
-            case tag::duration: {
-                duration d;
-                e = count(4);
-                if (e == errc::ok) e = field_int(d.months);
-                if (e == errc::ok) e = field_int(d.days);
-                if (e == errc::ok) e = field_int(d.seconds);
-                if (e == errc::ok) e = field_int(d.nanoseconds);
-                if (e == errc::ok) out = d;
-                return e;
-            }
-            case tag::point2d: {
-                point2d pt;
-                e = count(3);
-                if (e == errc::ok) e = field_int(pt.srid);
-                if (e == errc::ok) e = field_float(pt.x);
-                if (e == errc::ok) e = field_float(pt.y);
-                if (e == errc::ok) out = pt;
-                return e;
-            }
-            case tag::point3d: {
-                point3d pt;
-                e = count(4);
-                if (e == errc::ok) e = field_int(pt.srid);
-                if (e == errc::ok) e = field_float(pt.x);
-                if (e == errc::ok) e = field_float(pt.y);
-                if (e == errc::ok) e = field_float(pt.z);
-                if (e == errc::ok) out = pt;
-                return e;
-            }
+            case tag::local_date_time:
+                return scalar_fields(fields, out, &local_date_time::seconds, &local_date_time::nanoseconds);
+            case tag::duration:
+                return scalar_fields(fields, out, &duration::months, &duration::days, &duration::seconds,
+                                     &duration::nanoseconds);
+            case tag::point2d: return scalar_fields(fields, out, &point2d::srid, &point2d::x, &point2d::y);
+            case tag::point3d:
+                return scalar_fields(fields, out, &point3d::srid, &point3d::x, &point3d::y, &point3d::z);
             default: return errc::unknown_struct;
         }
     }

@@ -123,7 +123,7 @@ connection& session_state::acquire(access_mode mode) {
         config.database = core->resolve_home_database(config.impersonated_user, bookmarks);
         home_database_resolved = true;
     }
-    auto [addr, c] = core->acquire(mode, config.database, config.impersonated_user);
+    auto [addr, c] = core->acquire(mode, config.database, config.impersonated_user, bookmarks);
     conn_address = addr;
     conn = std::move(c);
     conn_mode = mode;
@@ -170,12 +170,15 @@ void session_state::release() {
 
 void session_state::handle_failure(const map* failure) {
     if (!conn) return;
-    // The server is no longer (or never was) the writer: later writes must ask the routers.
+    // Routing: a server that is no longer (or never was) the writer, or whose database is
+    // unavailable, leaves the routing tables, so the retry asks the routers again.
     if (failure && core->target().routing) {
         const std::string code = string_at(*failure, "code");
         if (code == "Neo.ClientError.Cluster.NotALeader" ||
             code == "Neo.ClientError.General.ForbiddenOnReadOnlyDatabase")
             core->on_write_failure(conn_address);
+        else if (code == "Neo.TransientError.General.DatabaseUnavailable")
+            core->forget_server(conn_address);
     }
     if (!conn->recover()) {
         core->on_server_failure(conn_address);

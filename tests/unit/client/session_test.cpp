@@ -711,6 +711,41 @@ TEST(Routing, EachSessionResolvesItsHomeDatabaseWithItsUserAndBookmarks) {
     EXPECT_EQ(nth_request<run_request>(*f.log, 2).extra.at("db"), value("home2"));
 }
 
+TEST(Routing, Bolt41AsksTheRoutingProcedureInTheSystemDatabase) {
+    fake_server_fixture f;
+    f.version = {4, 1};
+    bool routing_call = false;
+    f.server.on_run = [&](const run_request& r, response_writer& w) {
+        routing_call = r.query == "CALL dbms.routing.getRoutingTable($context, $database)";
+        if (routing_call) {
+            EXPECT_EQ(r.parameters.at("context").as<map>().at("address"), value("fake:7687"));
+            EXPECT_EQ(r.parameters.at("database"), value("movies"));
+            EXPECT_EQ(r.extra.at("db"), value("system"));
+            EXPECT_EQ(r.extra.at("mode"), value("r"));
+        }
+        w.success(map{{"fields", routing_call ? list{"ttl", "servers"} : list{"n"}}});
+    };
+    f.server.on_pull = [&](const pull_request&, response_writer& w) {
+        if (routing_call)
+            w.record(list{300, list{map{{"addresses", list{"fake:7687"}}, {"role", "WRITE"}},
+                                    map{{"addresses", list{"r1:7687"}}, {"role", "READ"}},
+                                    map{{"addresses", list{"fake:7687"}}, {"role", "ROUTE"}}}});
+        else
+            w.record(list{1});
+        w.success(map{{"type", "r"}});
+    };
+    auto d = f.make_driver({}, auth_token::none(), "neo4j://fake:7687");
+    session_config sc;
+    sc.database = "movies";
+    sc.default_access_mode = access_mode::read;
+    EXPECT_EQ(d.session(sc).run("RETURN 1").single()[0].as<std::int64_t>(), 1);
+    EXPECT_EQ(f.log->count(message_tag::route), 0u);
+    EXPECT_EQ(f.dialled.back(), "r1:7687");
+
+    sc.impersonated_user = "alice";  // the procedure cannot impersonate
+    EXPECT_THROW(d.session(sc).run("RETURN 1"), usage_error);
+}
+
 TEST(Routing, AServerThatRefusesAWriteStopsBeingTheWriter) {
     fake_server_fixture f;
     f.version = {4, 4};
