@@ -343,7 +343,12 @@ std::pair<address, std::unique_ptr<connection>> driver_core::acquire(access_mode
 }
 
 void driver_core::release(const address& addr, std::unique_ptr<connection> c) {
+    // A connection that died of an I/O error says its server is unreachable: with routing, the
+    // server leaves the tables, so the next transaction asks the routers (as the official drivers
+    // deactivate it).
+    const bool died = c && c->state() == connection_state::defunct;
     pool_.release(addr, std::move(c));
+    if (died && uri_.routing) on_server_failure(addr);
 }
 
 void driver_core::on_server_failure(const address& addr) {

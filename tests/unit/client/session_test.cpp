@@ -774,6 +774,34 @@ TEST(Routing, AServerThatRefusesAWriteStopsBeingTheWriter) {
     EXPECT_EQ(f.log->count(message_tag::commit), 1u);
 }
 
+TEST(Routing, AServerWhoseConnectionDiesLeavesTheTable) {
+    fake_server_fixture f;
+    f.version = {4, 4};
+    f.server.on_route = [](const route_request&, response_writer& w) {
+        list servers{map{{"addresses", list{"w1:7687"}}, {"role", "WRITE"}},
+                     map{{"addresses", list{"fake:7687"}}, {"role", "READ"}},
+                     map{{"addresses", list{"fake:7687"}}, {"role", "ROUTE"}}};
+        w.success(map{{"rt", map{{"ttl", 300}, {"db", "movies"}, {"servers", servers}}}});
+    };
+    int silenced = 0;
+    f.answer_at = [&](const std::string& at, const request& r, response_writer&) {
+        // The writer does not answer its first RUN and PULL: a dead peer.
+        const bool run_or_pull = std::holds_alternative<run_request>(r) || std::holds_alternative<pull_request>(r);
+        return at == "w1:7687" && run_or_pull && silenced++ < 2;
+    };
+    auto d = f.make_driver({}, auth_token::none(), "neo4j://fake:7687");
+    session_config sc;
+    sc.database = "movies";
+    {
+        auto s = d.session(sc);
+        auto tx = s.begin_transaction();
+        EXPECT_THROW(tx.run("RETURN 1"), service_unavailable);
+    }
+    EXPECT_EQ(f.log->count(message_tag::route), 1u);
+    d.session(sc).run("RETURN 1").consume();
+    EXPECT_EQ(f.log->count(message_tag::route), 2u) << "the dead writer's table is fetched again";
+}
+
 TEST(Connectivity, DirectCheckProvesAPooledConnectionWithReset) {
     fake_server_fixture f;
     auto d = f.make_driver();
