@@ -44,9 +44,21 @@ connection::~connection() { close(); }
 std::unique_ptr<connection> connection::open(std::unique_ptr<transport> t,
                                              const connection_options& options) {
     std::unique_ptr<connection> c(new connection(std::move(t), options));
+    c->limit_reads_to(options.setup_deadline, options.read_timeout);
     c->handshake(options);
+    c->limit_reads_to(options.setup_deadline, options.read_timeout);
     c->authenticate(options);
+    if (!c->server_set_read_timeout_) c->transport_->set_read_timeout(options.read_timeout);
     return c;
+}
+
+void connection::limit_reads_to(const std::optional<std::chrono::steady_clock::time_point>& deadline,
+                                std::chrono::milliseconds otherwise) {
+    if (!deadline) return;
+    using std::chrono::milliseconds;
+    const auto left = std::max(std::chrono::duration_cast<milliseconds>(*deadline - std::chrono::steady_clock::now()),
+                               milliseconds{1});
+    transport_->set_read_timeout(otherwise.count() > 0 ? std::min(otherwise, left) : left);
 }
 
 void connection::fail_io(std::error_code ec, std::string_view what) {
@@ -150,8 +162,10 @@ void connection::authenticate(const connection_options& options) {
         if (const value* hints = s->metadata.find("hints"))
             if (const auto* h = hints->get_if<map>()) {
                 if (const value* t = h->find("connection.recv_timeout_seconds"))
-                    if (const auto* secs = t->get_if<std::int64_t>(); secs && *secs > 0)
+                    if (const auto* secs = t->get_if<std::int64_t>(); secs && *secs > 0) {
                         transport_->set_read_timeout(std::chrono::seconds(*secs));
+                        server_set_read_timeout_ = true;
+                    }
                 if (const value* t = h->find("telemetry.enabled"))
                     server_wants_telemetry_ = t->get_if<bool>() && *t->get_if<bool>();
             }

@@ -53,7 +53,9 @@ std::unique_ptr<connection> connection_pool::acquire(const address& addr, bool v
             ++fresh.in_use;
             lock.unlock();
             try {
-                return make_(addr);
+                // The acquisition timeout covers opening too: a server that accepts TCP but
+                // never answers the handshake must not hold the caller forever.
+                return make_(addr, deadline);
             } catch (...) {
                 lock.lock();
                 --by_address_[key].in_use;
@@ -137,11 +139,12 @@ driver_core::driver_core(uri parsed, auth_token auth, driver_config config)
     : uri_(std::move(parsed)),
       auth_(std::move(auth)),
       config_(std::move(config)),
-      pool_(config_, [this](const address& a) { return open_connection(a); }) {}
+      pool_(config_, [this](const address& a, clock::time_point deadline) { return open_connection(a, deadline); }) {}
 
-std::unique_ptr<connection> driver_core::open_connection(const address& addr) {
+std::unique_ptr<connection> driver_core::open_connection(const address& addr, clock::time_point deadline) {
+    const auto left = std::max(std::chrono::duration_cast<milliseconds>(deadline - clock::now()), milliseconds{1});
     socket_options sock;
-    sock.connect_timeout = config_.connection_timeout;
+    sock.connect_timeout = std::min(config_.connection_timeout, left);
     sock.read_timeout = config_.socket_read_timeout;
     std::unique_ptr<transport> t;
     const auto ec = config_.transport_factory ? config_.transport_factory(addr, t)
@@ -158,6 +161,8 @@ std::unique_ptr<connection> driver_core::open_connection(const address& addr) {
         options.routing_context = std::move(context);
     }
     options.versions = proposals(config_);
+    options.read_timeout = config_.socket_read_timeout;
+    options.setup_deadline = deadline;
     return connection::open(std::move(t), options);
 }
 

@@ -29,7 +29,8 @@ using clock = std::chrono::steady_clock;
 /// Connections per address, bounded; idle ones are reused newest-first. Thread-safe.
 class connection_pool {
 public:
-    using factory = std::function<std::unique_ptr<connection>(const address&)>;
+    /// Opens a connection that must be ready (handshake and authentication done) by `deadline`.
+    using factory = std::function<std::unique_ptr<connection>(const address&, clock::time_point deadline)>;
     connection_pool(const driver_config& config, factory make);
     ~connection_pool();
 
@@ -87,7 +88,7 @@ public:
     const driver_config& config() const { return config_; }
     const uri& target() const { return uri_; }
     connection_pool& pool() { return pool_; }
-    std::unique_ptr<connection> open_connection(const address& addr);
+    std::unique_ptr<connection> open_connection(const address& addr, clock::time_point deadline);
 
 private:
     routing_table& fresh_table(access_mode mode, const std::string& database, const std::string& imp_user,

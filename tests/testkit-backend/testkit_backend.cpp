@@ -179,9 +179,12 @@ const skip_rule skip_rules[] = {
 const std::vector<std::string>& backend::features() {
     // Only what the client really does; testkit skips every test that needs anything else.
     static const std::vector<std::string> list = {
+        // The pool: acquisition timeout (it bounds opening too) and the idle liveness check.
+        "Feature:API:ConnectionAcquisitionTimeout",
         "Feature:API:Driver.ExecuteQuery",
         "Feature:API:Driver:GetServerInfo",
         "Feature:API:Driver.VerifyConnectivity",
+        "Feature:API:Liveness.Check",
         "Feature:API:Result.List",
         "Feature:API:Result.Peek",
         "Feature:API:Result.Single",

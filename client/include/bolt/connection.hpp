@@ -31,6 +31,11 @@ struct connection_options {
     std::vector<version_range> versions;
     packstream::limits limits;
     std::size_t max_message_bytes = 256u << 20;
+    /// The transport's read timeout once the connection is open (0 = none); a server's
+    /// connection.recv_timeout_seconds hint replaces it.
+    std::chrono::milliseconds read_timeout{0};
+    /// The handshake and authentication must be done by then (the pool's acquisition timeout).
+    std::optional<std::chrono::steady_clock::time_point> setup_deadline;
 };
 
 /// A response and the request it answers.
@@ -100,6 +105,9 @@ public:
 private:
     connection(std::unique_ptr<transport> t, const connection_options& options);
     void handshake(const connection_options& options);
+    /// Bounds the next reads by what is left until the setup deadline, if there is one.
+    void limit_reads_to(const std::optional<std::chrono::steady_clock::time_point>& deadline,
+                        std::chrono::milliseconds otherwise);
     void authenticate(const connection_options& options);
     void expect(message_tag request) { pending_.push_back(request); }
     request_writer writer();
@@ -111,6 +119,7 @@ private:
     server_info server_;
     connection_state state_ = connection_state::ready;
     bool server_wants_telemetry_ = false;
+    bool server_set_read_timeout_ = false;
     buffer out_;
     message_reader reader_;
     packstream::limits limits_;

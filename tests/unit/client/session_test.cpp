@@ -1,13 +1,16 @@
 // Connection, session, transaction, pool and routing behaviour against an in-process Bolt peer
 // that enforces Memgraph's rules (one open stream, FAILED until RESET).
 #include <bolt/driver.hpp>
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <future>
 #include <set>
 #include <thread>
 
 #include "fake_bolt_peer.hpp"
+#include "tls_test_support.hpp"
 
 namespace bolt {
 namespace {
@@ -601,6 +604,30 @@ TEST(Pool, AcquisitionTimesOutWhenThePoolIsExhausted) {
     }
     tx.commit();
     EXPECT_NO_THROW(other.run("RETURN 1").consume());
+}
+
+TEST(Pool, AcquisitionTimeoutCoversAServerThatNeverAnswersTheHandshake) {
+    // A real socket: the server accepts and reads but never writes a byte.
+    test::test_server silent(test::server_behavior::silent);
+    driver_config config;
+    config.connection_acquisition_timeout = std::chrono::milliseconds(200);
+    auto d = std::make_shared<driver>("bolt://127.0.0.1:" + std::to_string(silent.port()), auth_token::none(), config);
+    // Without the bound, run() would wait forever (no socket read timeout is set); the thread
+    // lets the test fail instead of hanging.
+    auto outcome = std::make_shared<std::promise<std::string>>();
+    auto done = outcome->get_future();
+    std::thread([d, outcome] {
+        try {
+            d->session().run("RETURN 1");
+            outcome->set_value("no error");
+        } catch (const service_unavailable& e) {
+            outcome->set_value(std::string("service_unavailable: ") + e.what());
+        } catch (const std::exception& e) {
+            outcome->set_value(e.what());
+        }
+    }).detach();
+    ASSERT_EQ(done.wait_for(std::chrono::seconds(20)), std::future_status::ready) << "the handshake was not bounded";
+    EXPECT_THAT(done.get(), ::testing::HasSubstr("service_unavailable: connection to 127.0.0.1"));
 }
 
 TEST(Pool, ExpiredConnectionsAreReplaced) {
