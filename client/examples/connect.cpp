@@ -26,7 +26,7 @@ int main(int argc, char** argv) try {
 
     // Single sign-on: the scheme names Memgraph's auth module, credentials carry the tokens.
     if (const char* token = std::getenv("MG_ACCESS_TOKEN")) {
-        auto sso = bolt::auth_token::custom("", std::string("access_token=") + token + ";id_token=" +
+        auto sso = bolt::auth_token::custom(std::nullopt, std::string("access_token=") + token + ";id_token=" +
                                                     std::getenv("MG_ID_TOKEN"),
                                             "", "oidc-custom");
         bolt::driver sso_client(uri, sso);

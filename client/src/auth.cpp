@@ -21,8 +21,8 @@ auth_token auth_token::bearer(std::string token) {
     return t;
 }
 
-auth_token auth_token::custom(std::string principal, std::string credentials, std::string realm,
-                              std::string scheme, map parameters) {
+auth_token auth_token::custom(std::optional<std::string> principal, std::string credentials,
+                              std::string realm, std::string scheme, map parameters) {
     auth_token t;
     t.scheme_ = std::move(scheme);
     t.principal_ = std::move(principal);
@@ -32,11 +32,16 @@ auth_token auth_token::custom(std::string principal, std::string credentials, st
     return t;
 }
 
+const std::string& auth_token::principal() const {
+    static const std::string none;
+    return principal_ ? *principal_ : none;
+}
+
 map auth_token::to_wire() const {
     // Like the Python driver: empty optional parts are left out, so "none" is just {scheme}.
     map m;
     m.set("scheme", scheme_);
-    if (!principal_.empty() || scheme_ == "basic") m.set("principal", principal_);
+    if (principal_) m.set("principal", *principal_);
     if (!credentials_.empty()) m.set("credentials", credentials_);
     if (!realm_.empty()) m.set("realm", realm_);
     if (!parameters_.empty()) m.set("parameters", parameters_);
@@ -44,8 +49,8 @@ map auth_token::to_wire() const {
 }
 
 std::string auth_token::to_string() const {
-    if (principal_.empty()) return scheme_ + " auth";
-    return scheme_ + " auth for '" + principal_ + "'";
+    if (!principal_ || principal_->empty()) return scheme_ + " auth";
+    return scheme_ + " auth for '" + *principal_ + "'";
 }
 
 }  // namespace bolt

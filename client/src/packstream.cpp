@@ -665,6 +665,10 @@ struct decoder_access {
             ++p;
             return read_map(m & 0x0F, make(map{}), depth);
         }
+        if ((m & 0xF0) == marker::tiny_struct) {
+            ++p;
+            return read_struct(m & 0x0F, make(), depth);
+        }
         switch (m) {
             case marker::null: ++p; make(); return errc::ok;
             case marker::list8:

@@ -106,7 +106,7 @@ bolt::auth_token auth_from(const json& token) {
     if (scheme == "bearer") return bolt::auth_token::bearer(credentials);
     bolt::map parameters;
     if (present(d, "parameters")) parameters = plain_to_value(d.at("parameters")).as<bolt::map>();
-    return bolt::auth_token::custom(principal, credentials, realm, scheme, std::move(parameters));
+    return bolt::auth_token::custom(opt_string(d, "principal"), credentials, realm, scheme, std::move(parameters));
 }
 
 // True when a testkit value (or a map/list of them) holds a CypherDateTime with a zone id.

@@ -759,7 +759,9 @@ bolt::auth_token to_auth_token(const auth_spec& a) {
     if (a.scheme == "none") return bolt::auth_token::none();
     if (a.scheme == "basic") return bolt::auth_token::basic(a.principal, a.credentials, a.realm);
     if (a.scheme == "bearer") return bolt::auth_token::bearer(a.credentials);
-    return bolt::auth_token::custom(a.principal, a.credentials, a.realm, a.scheme);
+    // An empty principal in the config means none (the guide's SSO schemes pass None).
+    return bolt::auth_token::custom(a.principal.empty() ? std::nullopt : std::optional<std::string>(a.principal),
+                                    a.credentials, a.realm, a.scheme);
 }
 
 bolt::driver_config to_driver_config(const connection_spec& c) {

@@ -18,12 +18,16 @@ public:
     static auth_token basic(std::string user, std::string password, std::string realm = {});
     /// A bearer token (scheme "bearer", credentials only).
     static auth_token bearer(std::string token);
-    /// Any scheme, e.g. Memgraph SSO: custom("", "access_token=..;id_token=..", "", "oidc-okta").
-    static auth_token custom(std::string principal, std::string credentials, std::string realm,
-                             std::string scheme, map parameters = {});
+    /// Any scheme, e.g. Memgraph SSO:
+    /// custom(std::nullopt, "access_token=..;id_token=..", "", "oidc-okta"). No principal
+    /// (nullopt, Python's None) leaves it out of the token; "" sends an empty one, which servers
+    /// before Neo4j 4.4 require.
+    static auth_token custom(std::optional<std::string> principal, std::string credentials,
+                             std::string realm, std::string scheme, map parameters = {});
 
     const std::string& scheme() const { return scheme_; }
-    const std::string& principal() const { return principal_; }
+    /// Empty when there is none.
+    const std::string& principal() const;
     /// The secret part; only the connection layer should read it.
     const std::string& credentials() const { return credentials_; }
     const std::string& realm() const { return realm_; }
@@ -38,7 +42,7 @@ public:
 
 private:
     std::string scheme_ = "none";
-    std::string principal_;
+    std::optional<std::string> principal_;
     std::string credentials_;
     std::string realm_;
     map parameters_;

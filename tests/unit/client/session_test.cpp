@@ -122,12 +122,19 @@ TEST(Connection, Bolt44PutsAuthInHelloAndAsksForUtcPatch) {
 
 TEST(Connection, CustomSsoSchemeIsSentAsIs) {
     fake_server_fixture f;
-    f.make_driver({}, auth_token::custom("", "access_token=a;id_token=b", "", "oidc-okta"))
+    f.make_driver({}, auth_token::custom(std::nullopt, "access_token=a;id_token=b", "", "oidc-okta"))
         .verify_connectivity();
     const auto& logon = nth_request<logon_request>(*f.log, 0);
     EXPECT_EQ(logon.auth.at("scheme"), value("oidc-okta"));
     EXPECT_EQ(logon.auth.at("credentials"), value("access_token=a;id_token=b"));
     EXPECT_FALSE(logon.auth.contains("principal"));
+}
+
+TEST(Connection, AnEmptyPrincipalIsSentWhenGiven) {
+    // Servers before Neo4j 4.4 require the principal even when empty; nullopt leaves it out.
+    fake_server_fixture f;
+    f.make_driver({}, auth_token::custom("", "secret", "", "minimal-scheme")).verify_connectivity();
+    EXPECT_EQ(nth_request<logon_request>(*f.log, 0).auth.at("principal"), value(""));
 }
 
 TEST(Connection, AuthFailureIsAuthErrorAndNeverShowsThePassword) {
