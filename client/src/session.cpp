@@ -479,6 +479,9 @@ const retry_observer& session::observer() const { return state_->observer; }
 void session::close() {
     if (!state_ || state_->closed) return;
     auto& s = *state_;
+    // The session is closed whatever happens; an error rolling back is still the caller's to
+    // see, as the official drivers raise it from close().
+    std::exception_ptr error;
     try {
         if (s.open_tx && s.open_tx->status == detail::tx_status::active) transaction(s.open_tx).close();
         // Closing ends the open result as the official drivers do: DISCARD what nobody read
@@ -488,10 +491,12 @@ void session::close() {
             r->scope = detail::stream_scope::session_closed;
         }
     } catch (...) {
+        error = std::current_exception();
     }
     s.open_tx.reset();
     s.release();
     s.closed = true;
+    if (error) std::rethrow_exception(error);
 }
 
 }  // namespace bolt

@@ -95,6 +95,8 @@ public:
     std::vector<std::string> last_bookmarks() const;
     /// The retry observer sees every attempt of this session's managed transactions.
     void set_retry_observer(retry_observer observer);
+    /// Rolls back an open transaction and DISCARDs an open result. The session is closed
+    /// afterwards in any case; an error from the rollback is thrown (the destructor swallows it).
     void close();
 
 private:

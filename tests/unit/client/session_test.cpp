@@ -417,6 +417,22 @@ TEST(Result, ClosingTheSessionDiscardsAnOpenResult) {
     EXPECT_THROW(r.next(), usage_error);
 }
 
+TEST(Transaction, ClosingTheSessionRaisesAFailedRollback) {
+    fake_server_fixture f;
+    auto d = f.make_driver();
+    auto s = d.session();
+    auto tx = s.begin_transaction();
+    tx.run("RETURN 1").consume();
+    f.answer_at = [](const std::string&, const request& r, response_writer& w) {
+        if (!std::holds_alternative<rollback_request>(r)) return false;
+        w.failure(map{{"code", "Neo.TransientError.General.DatabaseUnavailable"}, {"message", "gone"}});
+        return true;
+    };
+    EXPECT_THROW(s.close(), transient_error);
+    EXPECT_NO_THROW(s.close());  // closed already
+    EXPECT_THROW(s.run("RETURN 1"), usage_error);
+}
+
 TEST(Transaction, DestroyingAnOpenTransactionRollsBack) {
     fake_server_fixture f;
     auto d = f.make_driver();
