@@ -355,14 +355,21 @@ void serve_endless_stream(fake_server_fixture& f) {
     };
 }
 
-TEST(Transaction, EndingItDiscardsWhatWasNotReadAndItsResultsGoOutOfScope) {
-    for (const std::string ending : {"commit", "rollback", "close"}) {
-        fake_server_fixture f;
-        serve_endless_stream(f);
-        auto d = f.make_driver();
+// A driver on that stream whose sessions PULL two records at a time.
+struct endless_stream_fixture : fake_server_fixture {
+    endless_stream_fixture() { serve_endless_stream(*this); }
+    driver d = make_driver();
+    session open_session() {
         session_config sc;
         sc.fetch_size = 2;
-        auto s = d.session(sc);
+        return d.session(sc);
+    }
+};
+
+TEST(Transaction, EndingItDiscardsWhatWasNotReadAndItsResultsGoOutOfScope) {
+    for (const std::string ending : {"commit", "rollback", "close"}) {
+        endless_stream_fixture f;
+        auto s = f.open_session();
         auto tx = s.begin_transaction();
         auto r = tx.run("UNWIND range(1, 1000000000) AS n RETURN n");
         EXPECT_EQ((*r.next())[0].as<std::int64_t>(), 0);
@@ -387,12 +394,8 @@ TEST(Transaction, ResultsReturnedFromManagedWorkCannotBeReadAfterCommit) {
 }
 
 TEST(Result, ConsumeCanBeRepeatedButReadingAfterItIsAnError) {
-    fake_server_fixture f;
-    serve_endless_stream(f);
-    auto d = f.make_driver();
-    session_config sc;
-    sc.fetch_size = 2;
-    auto s = d.session(sc);
+    endless_stream_fixture f;
+    auto s = f.open_session();
     auto tx = s.begin_transaction();
     auto r = tx.run("UNWIND range(1, 1000000000) AS n RETURN n");
     r.consume();
@@ -405,12 +408,8 @@ TEST(Result, ConsumeCanBeRepeatedButReadingAfterItIsAnError) {
 }
 
 TEST(Result, ClosingTheSessionDiscardsAnOpenResult) {
-    fake_server_fixture f;
-    serve_endless_stream(f);
-    auto d = f.make_driver();
-    session_config sc;
-    sc.fetch_size = 2;
-    auto s = d.session(sc);
+    endless_stream_fixture f;
+    auto s = f.open_session();
     auto r = s.run("UNWIND range(1, 1000000000) AS n RETURN n");
     s.close();
     EXPECT_EQ(f.log->count(message_tag::discard), 1u);
