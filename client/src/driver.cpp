@@ -114,6 +114,13 @@ std::size_t connection_pool::open_connections() const {
     return n;
 }
 
+std::pair<std::size_t, std::size_t> connection_pool::metrics(std::string_view address) const {
+    std::lock_guard lock(mutex_);
+    const auto it = by_address_.find(std::string(address));
+    if (it == by_address_.end()) return {0, 0};
+    return {it->second.in_use, it->second.idle.size()};
+}
+
 // ---- driver core -------------------------------------------------------------------------------
 
 namespace {
@@ -427,6 +434,11 @@ bool driver::supports_multi_db() {
 }
 
 std::size_t driver::open_connections() const { return core_->pool().open_connections(); }
+
+driver::pool_metrics driver::connection_pool_metrics(std::string_view address) const {
+    const auto [in_use, idle] = core_->pool().metrics(address);
+    return pool_metrics{in_use, idle};
+}
 
 void driver::close() { core_->pool().close_idle(); }
 

@@ -44,6 +44,8 @@ public:
     void forget(const address& addr);
     void close_idle();
     std::size_t open_connections() const;
+    /// In use and idle connections to one address ("host:port").
+    std::pair<std::size_t, std::size_t> metrics(std::string_view address) const;
 
 private:
     struct per_address {

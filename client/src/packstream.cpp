@@ -471,14 +471,12 @@ buffer encode(const value& v, dialect d) {
 
 // ---- decoder internals ---------------------------------------------------------------------------
 
-// ---- building fresh values -------------------------------------------------------------------------
-
-// Row keys and most string values (names, tags) are at most 15 bytes, which fit std::string's
-// inline buffer. Built from a string_view they cost an out-of-line constructor and a libc memcpy
-// of a variable length, and moving one into a value costs a second memcpy. Built from exactly
-// 15 bytes they take two fixed-size loads and stores, and cutting the string back to its length
-// is one store. `flatten` inlines the library code into the small helpers below, which the
-// inliner would not do inside the decoder's large loops.
+// Building fresh values. Row keys and most string values (names, tags) are at most 15 bytes,
+// which fit std::string's inline buffer. Built from a string_view they cost an out-of-line
+// constructor and a libc memcpy of a variable length, and moving one into a value costs a second
+// memcpy. Built from exactly 15 bytes they take two fixed-size loads and stores, and cutting the
+// string back to its length is one store. `flatten` inlines the library code into the small
+// helpers below, which the inliner would not do inside the decoder's large loops.
 constexpr std::size_t short_string_bytes = 15;
 
 // A string of n <= short_string_bytes bytes at p, with short_string_bytes bytes readable at p.
@@ -505,14 +503,18 @@ value& append(list& l, A&&... args) {
     return l.emplace_back(std::forward<A>(args)...);
 }
 
-[[gnu::noinline, gnu::flatten]] value& append(list& l, short_string s) { return set_short(l.emplace_back(), s); }
+[[gnu::noinline, gnu::flatten]] value& append(list& l, short_string s) {
+    return set_short(l.emplace_back(), s);
+}
 
 template <class... A>
 value& append(map& m, std::string_view key, A&&... args) {
     return m.emplace_back(key, std::forward<A>(args)...);
 }
 
-inline value& append(map& m, std::string_view key, short_string s) { return set_short(m.emplace_back(key), s); }
+inline value& append(map& m, std::string_view key, short_string s) {
+    return set_short(m.emplace_back(key), s);
+}
 
 template <class... A>
 [[gnu::noinline, gnu::flatten]] value& append(map& m, short_string key, A&&... args) {
@@ -748,7 +750,9 @@ struct decoder_access {
                 ++w;
                 ++size;
                 const auto* key_at = reinterpret_cast<const std::uint8_t*>(key.data());
-                if (key.size() <= short_string_bytes && static_cast<std::size_t>(end - key_at) >= short_string_bytes) {
+                const bool short_key = key.size() <= short_string_bytes &&
+                                       static_cast<std::size_t>(end - key_at) >= short_string_bytes;
+                if (short_key) {
                     e = read_new([m, k = short_string{key_at, key.size()}](auto&&... args) -> value& {
                         return append(*m, k, std::forward<decltype(args)>(args)...);
                     }, depth + 1);
@@ -952,7 +956,8 @@ struct decoder_access {
                 return e;
             }
             case tag::date: return scalar_fields(fields, out, &date::days);
-            case tag::time: return scalar_fields(fields, out, &bolt::time::nanoseconds, &bolt::time::tz_offset_seconds);
+            case tag::time:
+                return scalar_fields(fields, out, &bolt::time::nanoseconds, &bolt::time::tz_offset_seconds);
             case tag::local_time: return scalar_fields(fields, out, &local_time::nanoseconds);
             case tag::date_time:
             case tag::legacy_date_time: {

@@ -228,6 +228,7 @@ const std::map<std::string, backend::handler, std::less<>>& backend::handlers() 
         {"VerifyConnectivity", &backend::verify_connectivity},
         {"GetServerInfo", &backend::get_server_info},
         {"CheckMultiDBSupport", &backend::check_multi_db_support},
+        {"GetConnectionPoolMetrics", &backend::get_connection_pool_metrics},
         {"ExecuteQuery", &backend::execute_query},
         {"NewSession", &backend::new_session},
         {"SessionClose", &backend::session_close},
@@ -445,6 +446,11 @@ void backend::get_server_info(const json& data) {
 void backend::check_multi_db_support(const json& data) {
     const bool available = driver_at(data).supports_multi_db();
     send("MultiDBSupport", json{{"id", next_id()}, {"available", available}});
+}
+
+void backend::get_connection_pool_metrics(const json& data) {
+    const auto m = driver_at(data).connection_pool_metrics(data.at("address").get<std::string>());
+    send("ConnectionPoolMetrics", json{{"inUse", m.in_use}, {"idle", m.idle}});
 }
 
 void backend::execute_query(const json& data) {

@@ -90,6 +90,7 @@ private:
     void verify_connectivity(const json& data);
     void get_server_info(const json& data);
     void check_multi_db_support(const json& data);
+    void get_connection_pool_metrics(const json& data);
     void execute_query(const json& data);
     void new_session(const json& data);
     void session_close(const json& data);

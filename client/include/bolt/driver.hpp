@@ -41,6 +41,12 @@ public:
     bool supports_multi_db();
     /// Connections currently open (in use and idle), across all servers.
     std::size_t open_connections() const;
+    /// The pool's connections to one server ("host:port", as the URI or routing table names it).
+    struct pool_metrics {
+        std::size_t in_use = 0;
+        std::size_t idle = 0;
+    };
+    pool_metrics connection_pool_metrics(std::string_view address) const;
     /// Closes every idle connection; sessions still open keep theirs until they close.
     void close();
 

@@ -609,6 +609,19 @@ TEST(Pool, ConnectionsAreReusedAcrossSessions) {
     EXPECT_EQ(d.open_connections(), 1u);
 }
 
+TEST(Pool, MetricsCountConnectionsInUseAndIdlePerServer) {
+    fake_server_fixture f;
+    auto d = f.make_driver();
+    auto s = d.session();
+    auto tx = s.begin_transaction();
+    EXPECT_EQ(d.connection_pool_metrics("fake:7687").in_use, 1u);
+    EXPECT_EQ(d.connection_pool_metrics("fake:7687").idle, 0u);
+    tx.commit();
+    EXPECT_EQ(d.connection_pool_metrics("fake:7687").in_use, 0u);
+    EXPECT_EQ(d.connection_pool_metrics("fake:7687").idle, 1u);
+    EXPECT_EQ(d.connection_pool_metrics("elsewhere:7687").idle, 0u);
+}
+
 TEST(Pool, AcquisitionTimesOutWhenThePoolIsExhausted) {
     fake_server_fixture f;
     driver_config c;
