@@ -46,4 +46,4 @@ kill "$server"
 wait "$server" 2>/dev/null || true
 
 echo
-BENCH_MIN_TIME=${BENCH_MIN_TIME:-1} bash scripts/bench-packstream.sh "$build"
+BENCH_GLIBC=0 BENCH_MIN_TIME=${BENCH_MIN_TIME:-1} bash scripts/bench-packstream.sh "$build"

@@ -140,6 +140,7 @@ private:
     }
     template <class F>
     static bool scan(const buffer& bytes, F&& f) {
+        if (bytes.empty()) return false;  // a handler that answered nothing (a silent peer)
         message_reader reader;
         auto space = reader.prepare(bytes.size());
         std::memcpy(space.data(), bytes.data(), bytes.size());

@@ -427,6 +427,33 @@ TEST(packstream_decode, decoding_into_a_used_value_equals_decoding_into_a_fresh_
     }
 }
 
+TEST(packstream_decode, short_strings_decode_the_same_near_and_far_from_the_end) {
+    // Strings of up to 15 bytes are copied 15 bytes at a time when that many bytes remain, and
+    // one by one otherwise: both paths, for keys and values of every length around the limit.
+    list rows;
+    for (std::size_t key_len : {0u, 1u, 14u, 15u, 16u, 17u})
+        for (std::size_t value_len : {0u, 1u, 14u, 15u, 16u}) {
+            map row;
+            row.append(std::string(key_len, 'k'), std::string(value_len, 'v'));
+            row.append("tags", list{std::string(value_len, 't'), std::string(15, 'u')});
+            rows.emplace_back(std::move(row));
+        }
+    for (std::size_t take = 0; take < rows.size(); ++take) {
+        const value v = list(rows.begin() + static_cast<std::ptrdiff_t>(take), rows.end());
+        const buffer exact = encode(v, bolt5);
+        value fresh;
+        ASSERT_FALSE(decode(exact, fresh, bolt5));  // the last strings end at the input's end
+        EXPECT_EQ(fresh, v) << take;
+        buffer padded = exact;
+        padded.insert(padded.end(), 16, 0xC0);  // 16 nulls after the value: the fast path all along
+        decoder d(padded, bolt5);
+        value far;
+        ASSERT_FALSE(d.read(far));
+        EXPECT_EQ(far, v) << take;
+        EXPECT_EQ(d.remaining(), 16u);
+    }
+}
+
 TEST(packstream_decode, reused_rows_follow_the_new_shape) {
     const value first = list{map{{"id", 1}, {"name", "a"}, {"tags", list{"x", "y", "z"}}},
                              map{{"id", 2}, {"name", "b"}, {"tags", list{}}}, map{{"k", 1}}};
