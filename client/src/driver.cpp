@@ -234,6 +234,31 @@ route_reply route_by_procedure(connection& c, const route_query& q) {
 }
 }  // namespace
 
+namespace {
+/// Router errors caused by the request itself: asking another router would get the same answer,
+/// so discovery stops (the official drivers' list). Memgraph's client errors too, e.g. "not part
+/// of a cluster" from a standalone instance, which the user must see as it is.
+bool fatal_during_discovery(const map& failure) {
+    const value* v = failure.find("code");
+    const std::string code = v && v->get_if<std::string>() ? *v->get_if<std::string>() : std::string{};
+    static constexpr std::string_view fatal[] = {
+        "Neo.ClientError.Database.DatabaseNotFound",     "Neo.ClientError.Transaction.InvalidBookmark",
+        "Neo.ClientError.Transaction.InvalidBookmarkMixture", "Neo.ClientError.Statement.TypeError",
+        "Neo.ClientError.Statement.ArgumentError",       "Neo.ClientError.Request.Invalid"};
+    if (std::find(std::begin(fatal), std::end(fatal), code) != std::end(fatal)) return true;
+    if (code.starts_with("Neo.ClientError.Security.")) return code != "Neo.ClientError.Security.AuthorizationExpired";
+    return code.starts_with("Memgraph.ClientError.");
+}
+
+std::string describe_failure(const map& failure) {
+    auto text = [&](std::string_view key) {
+        const value* v = failure.find(key);
+        return v && v->get_if<std::string>() ? *v->get_if<std::string>() : std::string{};
+    };
+    return text("code") + ": " + text("message");
+}
+}  // namespace
+
 routing_table driver_core::fetch_table(const std::string& database, const std::string& imp_user,
                                        const std::vector<std::string>& bookmarks) {
     route_query query;
@@ -243,29 +268,46 @@ routing_table driver_core::fetch_table(const std::string& database, const std::s
     if (!imp_user.empty()) query.imp_user = imp_user;
     for (const auto& b : bookmarks) query.bookmarks.emplace_back(b);
 
-    // Ask each known router in turn, starting with the seed address from the URI.
+    // Ask each known router in turn, then the URI's address (through the resolver, if any).
     std::vector<address> routers;
     if (auto it = tables_.find(database); it != tables_.end()) routers = it->second.routers;
-    const address seed{uri_.host, uri_.port};
-    if (std::find_if(routers.begin(), routers.end(), [&](const address& a) {
-            return a.to_string() == seed.to_string();
-        }) == routers.end())
-        routers.push_back(seed);
+    bool seeds_added = false;
+    auto add_seeds = [&] {
+        seeds_added = true;
+        const address seed{uri_.host, uri_.port};
+        for (const auto& a : config_.resolver ? config_.resolver(seed) : std::vector<address>{seed})
+            if (std::none_of(routers.begin(), routers.end(), [&](const address& r) { return r.to_string() == a.to_string(); }))
+                routers.push_back(a);
+    };
+    if (routers.empty()) add_seeds();
     std::string last_error = "no routers";
-    for (const auto& router : routers) {
+    for (std::size_t i = 0; i < routers.size() || !seeds_added; ++i) {
+        if (i == routers.size()) {
+            add_seeds();  // every known router failed: fall back to the URI's address
+            if (i == routers.size()) break;
+        }
+        const address router = routers[i];
         std::unique_ptr<connection> c;
         try {
             c = pool_.acquire(router);
             auto reply = c->features().route == route_layout::none ? route_by_procedure(*c, query)
                                                                     : route_by_message(*c, query);
             pool_.release(router, std::move(c));
-            if (reply.failure) raise_failure(*reply.failure);
+            if (reply.failure) {
+                if (fatal_during_discovery(*reply.failure)) raise_failure(*reply.failure);
+                last_error = describe_failure(*reply.failure);
+                continue;  // this router cannot answer now; another may
+            }
             std::string error;
             auto table = routing_table::from_route_response(reply.table, clock::now(), error);
-            if (!table) throw protocol_error(error);
-            return std::move(*table);
+            if (table) return std::move(*table);
+            last_error = error;  // e.g. a table without routers: ask the next router
         } catch (const service_unavailable& e) {
             last_error = e.what();
+            if (c) pool_.release(router, std::move(c));
+            pool_.forget(router);
+        } catch (const protocol_error& e) {
+            last_error = e.what();  // a router that speaks nonsense is skipped, like a dead one
             if (c) pool_.release(router, std::move(c));
             pool_.forget(router);
         } catch (...) {

@@ -229,6 +229,7 @@ const std::map<std::string, backend::handler, std::less<>>& backend::handlers() 
         {"GetServerInfo", &backend::get_server_info},
         {"CheckMultiDBSupport", &backend::check_multi_db_support},
         {"GetConnectionPoolMetrics", &backend::get_connection_pool_metrics},
+        {"ResolverResolutionCompleted", &backend::resolver_resolution_completed},
         {"ExecuteQuery", &backend::execute_query},
         {"NewSession", &backend::new_session},
         {"SessionClose", &backend::session_close},
@@ -400,8 +401,7 @@ void backend::get_features(const json&) {
 
 void backend::new_driver(const json& data) {
     if (present(data, "authTokenManagerId")) unsupported("auth token managers");
-    if (flag(data, "resolverRegistered") || flag(data, "domainNameResolverRegistered"))
-        unsupported("custom address or DNS resolvers");
+    if (flag(data, "domainNameResolverRegistered")) unsupported("custom DNS resolvers");
     if (present(data, "clientCertificate") || present(data, "clientCertificateProviderId"))
         unsupported("client certificates");
     if (present(data, "notificationsMinSeverity") || present(data, "notificationsDisabledCategories") ||
@@ -412,6 +412,8 @@ void backend::new_driver(const json& data) {
 
     bolt::driver_config config;
     config.telemetry_disabled = flag(data, "telemetryDisabled");
+    if (flag(data, "resolverRegistered"))
+        config.resolver = [this](const bolt::address& a) { return resolve_with_testkit(a); };
     if (auto agent = opt_string(data, "userAgent")) config.user_agent = *agent;
     if (auto t = opt_ms(data, "connectionTimeoutMs")) config.connection_timeout = *t;
     if (auto t = opt_ms(data, "connectionAcquisitionTimeoutMs")) config.connection_acquisition_timeout = *t;
@@ -446,6 +448,32 @@ void backend::get_server_info(const json& data) {
 void backend::check_multi_db_support(const json& data) {
     const bool available = driver_at(data).supports_multi_db();
     send("MultiDBSupport", json{{"id", next_id()}, {"available", available}});
+}
+
+// The driver's resolver callback: testkit runs the test's resolver function. Ask it, then serve
+// requests until its ResolverResolutionCompleted for this request arrives.
+std::vector<bolt::address> backend::resolve_with_testkit(const bolt::address& a) {
+    const std::int64_t id = next_id();
+    send("ResolverResolutionRequired", json{{"id", id}, {"address", a.to_string()}});
+    for (;;) {
+        if (const auto it = resolutions_.find(id); it != resolutions_.end()) {
+            std::vector<bolt::address> out = std::move(it->second);
+            resolutions_.erase(it);
+            return out;
+        }
+        if (!process_request()) throw client_gone();
+    }
+}
+
+void backend::resolver_resolution_completed(const json& data) {
+    std::vector<bolt::address> addresses;
+    for (const auto& text : data.at("addresses")) {
+        std::string error;
+        auto a = bolt::address::parse(text.get<std::string>(), &error);
+        if (!a) throw backend_error("ResolverResolutionCompleted: " + error);
+        addresses.push_back(std::move(*a));
+    }
+    resolutions_[data.at("requestId").get<std::int64_t>()] = std::move(addresses);
 }
 
 void backend::get_connection_pool_metrics(const json& data) {

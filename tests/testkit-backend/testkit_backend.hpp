@@ -71,6 +71,7 @@ private:
     void send(std::string_view name, json data = json::object());
     void send_exception(std::exception_ptr e);
     std::int64_t next_id() { return ++last_id_; }
+    std::map<std::int64_t, std::vector<bolt::address>> resolutions_;  // resolver answers by request id
     void close_all() noexcept;
 
     bolt::driver& driver_at(const json& data, const char* key = "driverId");
@@ -91,6 +92,8 @@ private:
     void get_server_info(const json& data);
     void check_multi_db_support(const json& data);
     void get_connection_pool_metrics(const json& data);
+    void resolver_resolution_completed(const json& data);
+    std::vector<bolt::address> resolve_with_testkit(const bolt::address& a);
     void execute_query(const json& data);
     void new_session(const json& data);
     void session_close(const json& data);

@@ -44,6 +44,10 @@ struct driver_config {
     /// (Neo4j 5.13+), each API call sends one TELEMETRY naming which API it is, as the official
     /// drivers do. Memgraph does not ask for it.
     bool telemetry_disabled = false;
+    /// neo4j:// only: the routers to ask when the driver falls back to the URI's address (at the
+    /// start, and whenever the known routers all fail), e.g. every member of a cluster behind
+    /// one name, as the official drivers' `resolver` does. Unset: the URI's address itself.
+    std::function<std::vector<address>(const address&)> resolver;
     /// Opens the byte stream to a server instead of TCP/TLS: for tests with an in-process peer
     /// (and an embedded server in the same process). Returns an error code like connect().
     std::function<std::error_code(const address&, std::unique_ptr<transport>&)> transport_factory;

@@ -864,6 +864,49 @@ TEST(Routing, AServerWhoseConnectionDiesLeavesTheTable) {
     EXPECT_EQ(f.log->count(message_tag::route), 2u) << "the dead writer's table is fetched again";
 }
 
+TEST(Routing, TheResolverNamesTheRoutersBehindTheUriAddress) {
+    fake_server_fixture f;
+    f.version = {4, 4};
+    serve_routing_table(f, {"movies"}, list{"fake:7687"});
+    f.unreachable = {"r1:7687"};
+    int resolved = 0;
+    driver_config config;
+    config.resolver = [&](const address& a) {
+        ++resolved;
+        EXPECT_EQ(a.to_string(), "cluster:7687");
+        return std::vector<address>{{"r1", 7687}, {"r2", 7687}};
+    };
+    auto d = f.make_driver(config, auth_token::none(), "neo4j://cluster:7687");
+    d.session().run("RETURN 1").consume();
+    EXPECT_EQ(resolved, 1);
+    EXPECT_EQ(f.dialled[0], "r1:7687");
+    EXPECT_EQ(f.dialled[1], "r2:7687");
+    EXPECT_EQ(std::count(f.dialled.begin(), f.dialled.end(), "cluster:7687"), 0);
+}
+
+TEST(Routing, DiscoveryAsksTheNextRouterUnlessTheRequestItselfIsWrong) {
+    for (const std::string code : {"Neo.ClientError.General.Unknown", "Neo.ClientError.Database.DatabaseNotFound"}) {
+        fake_server_fixture f;
+        f.version = {4, 4};
+        serve_routing_table(f, {"movies"}, list{"fake:7687"});
+        f.answer_at = [&](const std::string& at, const request& r, response_writer& w) {
+            if (at != "r1:7687" || !std::holds_alternative<route_request>(r)) return false;
+            w.failure(map{{"code", code}, {"message", "no"}});
+            return true;
+        };
+        driver_config config;
+        config.resolver = [](const address&) { return std::vector<address>{{"r1", 7687}, {"r2", 7687}}; };
+        auto d = f.make_driver(config, auth_token::none(), "neo4j://cluster:7687");
+        if (code.ends_with("Unknown")) {
+            EXPECT_NO_THROW(d.session().run("RETURN 1").consume());
+            EXPECT_EQ(std::count(f.dialled.begin(), f.dialled.end(), "r2:7687"), 1);
+        } else {
+            EXPECT_THROW(d.session().run("RETURN 1"), client_error);
+            EXPECT_EQ(std::count(f.dialled.begin(), f.dialled.end(), "r2:7687"), 0) << "fails fast";
+        }
+    }
+}
+
 TEST(Connectivity, DirectCheckProvesAPooledConnectionWithReset) {
     fake_server_fixture f;
     auto d = f.make_driver();

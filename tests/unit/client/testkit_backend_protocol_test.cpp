@@ -659,9 +659,32 @@ TEST(TestkitBackend, NegativeTransactionTimeoutIsADriverErrorBeforeAnythingIsSen
     EXPECT_EQ(f.log->count(bolt::message_tag::begin), 0u);
 }
 
+TEST(TestkitBackend, TheResolverAsksTestkitAndUsesItsAnswer) {
+    backend_fixture f;
+    f.version = {4, 4};
+    f.server.on_route = [](const bolt::route_request&, bolt::response_writer& w) {
+        bolt::list servers{bolt::map{{"addresses", bolt::list{"fake:7687"}}, {"role", "WRITE"}},
+                           bolt::map{{"addresses", bolt::list{"fake:7687"}}, {"role", "READ"}},
+                           bolt::map{{"addresses", bolt::list{"fake:7687"}}, {"role", "ROUTE"}}};
+        w.success(bolt::map{{"rt", bolt::map{{"ttl", 300}, {"servers", servers}}}});
+    };
+    f.tk.then("NewDriver", {{"uri", "neo4j://cluster:7687"}, {"authorizationToken", basic_auth},
+                            {"resolverRegistered", true}});
+    f.tk.then("NewSession", {{"driverId", 1}, {"accessMode", "w"}, {"database", "neo4j"}});
+    f.tk.then("SessionRun", {{"sessionId", 2}, {"cypher", "RETURN 1"}});
+    // The backend's next id (3) names the resolution it asks testkit for.
+    f.tk.then("ResolverResolutionCompleted", {{"requestId", 3}, {"addresses", {"fake:7687"}}});
+    const auto& r = f.run();
+    ASSERT_EQ(r.size(), 4u);
+    EXPECT_EQ(r[2]["name"], "ResolverResolutionRequired");
+    EXPECT_EQ(r[2]["data"]["address"], "cluster:7687");
+    EXPECT_EQ(r[3]["name"], "Result");
+    EXPECT_EQ(f.log->count(bolt::message_tag::route), 1u);
+}
+
 TEST(TestkitBackend, UnsupportedDriverOptionsAreBackendErrors) {
     backend_fixture f;
-    f.tk.then("NewDriver", {{"uri", "bolt://fake:7687"}, {"authorizationToken", basic_auth}, {"resolverRegistered", true}});
+    f.tk.then("NewDriver", {{"uri", "bolt://fake:7687"}, {"authorizationToken", basic_auth}, {"domainNameResolverRegistered", true}});
     f.tk.then("NewDriver", {{"uri", "bolt://fake:7687"}, {"authorizationToken", basic_auth},
                             {"notificationsMinSeverity", "WARNING"}});
     f.tk.then("NewDriver", {{"uri", "not a uri"}, {"authorizationToken", basic_auth}});
