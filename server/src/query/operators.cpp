@@ -289,59 +289,19 @@ private:
     row_action action_;
 };
 
-// ---- optional / merge -------------------------------------------------------------------------------
+// ---- optional / merge ---------------------------------------------------------------------------------
 
-class optional_spec final : public op_spec {
+// For each input row, runs the sub-plan and passes on each row it yields (after `on_match`); when
+// it yields none, runs `on_no_match` and passes on the input row once. OPTIONAL MATCH nulls the
+// pattern's variables there; MERGE creates the pattern.
+class match_or_else_spec final : public op_spec {
 public:
-    optional_spec(spec_ptr input, spec_ptr sub, std::vector<std::int32_t> slots)
-        : input_(std::move(input)), sub_(std::move(sub)), slots_(std::move(slots)) {}
+    match_or_else_spec(spec_ptr input, spec_ptr sub, row_action on_match, row_action on_no_match)
+        : input_(std::move(input)), sub_(std::move(sub)), on_match_(std::move(on_match)),
+          on_no_match_(std::move(on_no_match)) {}
     class cur final : public cursor {
     public:
-        explicit cur(const optional_spec& s) : s_(s), input_(s.input_->make_cursor()), sub_(s.sub_->make_cursor()) {}
-        bool pull(exec_ctx& ctx) override {
-            for (;;) {
-                if (active_) {
-                    if (sub_->pull(ctx)) {
-                        matched_ = true;
-                        return true;
-                    }
-                    active_ = false;
-                    if (!matched_) {
-                        for (auto sl : s_.slots_) slot(ctx, sl) = qvalue();
-                        return true;
-                    }
-                }
-                if (!input_->pull(ctx)) return false;
-                sub_->reset();
-                active_ = true;
-                matched_ = false;
-            }
-        }
-        void reset() override {
-            input_->reset();
-            active_ = false;
-        }
-
-    private:
-        const optional_spec& s_;
-        cursor_ptr input_, sub_;
-        bool active_ = false, matched_ = false;
-    };
-    cursor_ptr make_cursor() const override { return std::make_unique<cur>(*this); }
-
-private:
-    spec_ptr input_, sub_;
-    std::vector<std::int32_t> slots_;
-};
-
-class merge_spec final : public op_spec {
-public:
-    merge_spec(spec_ptr input, spec_ptr sub, row_action create, row_action on_match, row_action on_create)
-        : input_(std::move(input)), sub_(std::move(sub)), create_(std::move(create)),
-          on_match_(std::move(on_match)), on_create_(std::move(on_create)) {}
-    class cur final : public cursor {
-    public:
-        explicit cur(const merge_spec& s) : s_(s), input_(s.input_->make_cursor()), sub_(s.sub_->make_cursor()) {}
+        explicit cur(const match_or_else_spec& s) : s_(s), input_(s.input_->make_cursor()), sub_(s.sub_->make_cursor()) {}
         bool pull(exec_ctx& ctx) override {
             for (;;) {
                 if (active_) {
@@ -352,8 +312,7 @@ public:
                     }
                     active_ = false;
                     if (!matched_) {
-                        s_.create_(ctx);
-                        if (s_.on_create_) s_.on_create_(ctx);
+                        s_.on_no_match_(ctx);
                         return true;
                     }
                 }
@@ -369,7 +328,7 @@ public:
         }
 
     private:
-        const merge_spec& s_;
+        const match_or_else_spec& s_;
         cursor_ptr input_, sub_;
         bool active_ = false, matched_ = false;
     };
@@ -377,7 +336,7 @@ public:
 
 private:
     spec_ptr input_, sub_;
-    row_action create_, on_match_, on_create_;
+    row_action on_match_, on_no_match_;
 };
 
 // ---- unwind ---------------------------------------------------------------------------------------
@@ -777,11 +736,18 @@ spec_ptr make_apply(spec_ptr input, row_action action) {
     return std::make_shared<apply_spec>(std::move(input), std::move(action));
 }
 spec_ptr make_optional(spec_ptr input, spec_ptr sub, std::vector<std::int32_t> slots) {
-    return std::make_shared<optional_spec>(std::move(input), std::move(sub), std::move(slots));
+    auto set_null = [slots = std::move(slots)](exec_ctx& ctx) {
+        for (auto sl : slots) slot(ctx, sl) = qvalue();
+    };
+    return std::make_shared<match_or_else_spec>(std::move(input), std::move(sub), row_action{}, std::move(set_null));
 }
 spec_ptr make_merge(spec_ptr input, spec_ptr sub, row_action create, row_action on_match, row_action on_create) {
-    return std::make_shared<merge_spec>(std::move(input), std::move(sub), std::move(create), std::move(on_match),
-                                        std::move(on_create));
+    auto create_it = [create = std::move(create), on_create = std::move(on_create)](exec_ctx& ctx) {
+        create(ctx);
+        if (on_create) on_create(ctx);
+    };
+    return std::make_shared<match_or_else_spec>(std::move(input), std::move(sub), std::move(on_match),
+                                                std::move(create_it));
 }
 spec_ptr make_unwind(spec_ptr input, cy::expr_id list, std::int32_t slot) {
     return std::make_shared<unwind_spec>(std::move(input), list, slot);
