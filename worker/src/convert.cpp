@@ -19,20 +19,10 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
-parsed parse_int_checked(std::string_view text, std::int64_t& out) {
-    text = trim(text);
-    if (!text.empty() && text.front() == '+') {
-        text.remove_prefix(1);
-        if (!text.empty() && (text.front() == '-' || text.front() == '+')) return parsed::invalid;
-    }
-    if (text.empty()) return parsed::invalid;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-    if (end != text.data() + text.size()) return parsed::invalid;
-    if (ec == std::errc::result_out_of_range) return parsed::out_of_range;
-    return ec == std::errc{} ? parsed::ok : parsed::invalid;
-}
-
-parsed parse_float_checked(std::string_view text, double& out) {
+// One optional '+' (from_chars takes only '-'), surrounding blanks, and the whole text must be
+// the number. T is std::int64_t or double.
+template <class T>
+parsed parse_number_checked(std::string_view text, T& out) {
     text = trim(text);
     if (!text.empty() && text.front() == '+') {
         text.remove_prefix(1);
@@ -208,7 +198,7 @@ std::string convert_scalar(column_type type, bool null_on_empty, std::string_vie
             return {};
         case column_type::integer: {
             std::int64_t i = 0;
-            const parsed r = parse_int_checked(text, i);
+            const parsed r = parse_number_checked(text, i);
             if (r == parsed::ok) {
                 v.variant().emplace<std::int64_t>(i);
                 return {};
@@ -218,7 +208,7 @@ std::string convert_scalar(column_type type, bool null_on_empty, std::string_vie
         }
         case column_type::float_: {
             double d = 0;
-            const parsed r = parse_float_checked(text, d);
+            const parsed r = parse_number_checked(text, d);
             if (r == parsed::ok) {
                 v.variant().emplace<double>(d);
                 return {};
@@ -251,9 +241,9 @@ std::string convert_scalar(column_type type, bool null_on_empty, std::string_vie
 
 }  // namespace
 
-bool parse_int(std::string_view text, std::int64_t& out) { return parse_int_checked(text, out) == parsed::ok; }
+bool parse_int(std::string_view text, std::int64_t& out) { return parse_number_checked(text, out) == parsed::ok; }
 
-bool parse_float(std::string_view text, double& out) { return parse_float_checked(text, out) == parsed::ok; }
+bool parse_float(std::string_view text, double& out) { return parse_number_checked(text, out) == parsed::ok; }
 
 bool parse_bool(std::string_view text, bool& out) {
     text = trim(text);
