@@ -576,26 +576,31 @@ private:
                     break;
                 }
                 case cy::set_kind::labels: {
-                    std::int32_t s = lookup(it.variable);
-                    if (s < 0) fail("Unbound variable: " + it.variable + ".");
-                    std::vector<st::label_id> labels;
-                    for (auto& l : it.labels) labels.push_back(g_.name_to_id(l));
-                    actions.push_back([s, labels](exec_ctx& ctx) {
-                        const qvalue& o = ctx.frame[static_cast<std::size_t>(s)];
-                        if (o.is_null()) return;
-                        auto* n = o.vertex();
-                        if (!n) fail("Labels can only be set on nodes.");
-                        for (auto l : labels) {
-                            auto r = ctx.tx->add_label(*n, l);
-                            if (!r) fail_storage(r.error(), ctx.tx);
-                        }
-                    });
+                    actions.push_back(label_action(it.variable, it.labels, /*add=*/true));
                     break;
                 }
             }
         }
         return [actions = std::move(actions)](exec_ctx& ctx) {
             for (auto& a : actions) a(ctx);
+        };
+    }
+
+    // SET n:L / REMOVE n:L on the node bound to `variable` (null: nothing to do).
+    row_action label_action(const std::string& variable, const std::vector<std::string>& names, bool add) {
+        std::int32_t s = lookup(variable);
+        if (s < 0) fail("Unbound variable: " + variable + ".");
+        std::vector<st::label_id> labels;
+        for (auto& l : names) labels.push_back(g_.name_to_id(l));
+        return [s, labels, add](exec_ctx& ctx) {
+            const qvalue& o = ctx.frame[static_cast<std::size_t>(s)];
+            if (o.is_null()) return;
+            auto* n = o.vertex();
+            if (!n) fail(add ? "Labels can only be set on nodes." : "Labels can only be removed from nodes.");
+            for (auto l : labels) {
+                auto r = add ? ctx.tx->add_label(*n, l) : ctx.tx->remove_label(*n, l);
+                if (!r) fail_storage(r.error(), ctx.tx);
+            }
         };
     }
 
@@ -627,20 +632,7 @@ private:
                     fail("Properties can only be removed from nodes and relationships.");
                 });
             } else {
-                std::int32_t s = lookup(it.variable);
-                if (s < 0) fail("Unbound variable: " + it.variable + ".");
-                std::vector<st::label_id> labels;
-                for (auto& l : it.labels) labels.push_back(g_.name_to_id(l));
-                actions.push_back([s, labels](exec_ctx& ctx) {
-                    const qvalue& o = ctx.frame[static_cast<std::size_t>(s)];
-                    if (o.is_null()) return;
-                    auto* n = o.vertex();
-                    if (!n) fail("Labels can only be removed from nodes.");
-                    for (auto l : labels) {
-                        auto r = ctx.tx->remove_label(*n, l);
-                        if (!r) fail_storage(r.error(), ctx.tx);
-                    }
-                });
+                actions.push_back(label_action(it.variable, it.labels, /*add=*/false));
             }
         }
         return make_apply(std::move(cur), [actions = std::move(actions)](exec_ctx& ctx) {

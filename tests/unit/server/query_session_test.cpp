@@ -193,6 +193,14 @@ TEST_F(query_session, set_and_remove_properties_and_labels) {
     EXPECT_EQ(rep.rows[0][0], bolt::value(bolt::map{{"only", 1}}));
 }
 
+TEST_F(query_session, labels_are_set_and_removed_on_nodes_only) {
+    run(s, "CREATE (:A)-[:R]->(:B)");
+    EXPECT_EQ(run(s, "MATCH (a:A) SET a:X REMOVE a:A RETURN labels(a)").rows[0][0], (bolt::value(bolt::list{"X"})));
+    EXPECT_NE(error_of(s, "MATCH ()-[r:R]->() SET r:L").find("Labels can only be set on nodes."), std::string::npos);
+    EXPECT_NE(error_of(s, "MATCH ()-[r:R]->() REMOVE r:L").find("Labels can only be removed from nodes."),
+              std::string::npos);
+}
+
 TEST_F(query_session, delete_needs_detach_for_connected_nodes) {
     run(s, "CREATE (:D {id: 1})-[:E]->(:D {id: 2})");
     std::string err = error_of(s, "MATCH (n:D {id: 1}) DELETE n");
