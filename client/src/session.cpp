@@ -182,7 +182,9 @@ void session_state::handle_failure(const map* failure) {
     }
     if (!conn->recover()) {
         core->on_server_failure(conn_address);
-        conn.reset();
+        // Back to the pool, which closes it and frees its slot: dropping it here would leave
+        // the slot counted as in use forever, and a pool of one would never open another.
+        core->pool().release(conn_address, std::move(conn));
     }
 }
 

@@ -641,6 +641,38 @@ TEST(Pool, AcquisitionTimesOutWhenThePoolIsExhausted) {
     EXPECT_NO_THROW(other.run("RETURN 1").consume());
 }
 
+TEST(Pool, AConnectionThatBreaksGivesItsSlotBack) {
+    // A pool of one (as each boltload worker has): after a connection dies at any I/O step of a
+    // pipelined transaction, the next transaction opens a new connection at once instead of
+    // waiting for a slot the dead connection never gave back.
+    int setup_io = 0, total_io = 0;
+    {
+        fake_server_fixture f;
+        auto d = f.make_driver();
+        d.verify_connectivity();
+        setup_io = f.log->io_calls;
+        d.session().run_in_transaction("CREATE ()", map{});
+        total_io = f.log->io_calls;
+    }
+    for (int fail = setup_io; fail < total_io; ++fail) {
+        SCOPED_TRACE("failing I/O call " + std::to_string(fail));
+        fake_server_fixture f;
+        f.fail_at_io = fail;
+        driver_config c;
+        c.max_connection_pool_size = 1;
+        c.connection_acquisition_timeout = milliseconds(200);
+        auto d = f.make_driver(c);
+        d.verify_connectivity();
+        auto s = d.session();
+        EXPECT_THROW(s.run_in_transaction("CREATE ()", map{}), error);
+        EXPECT_EQ(d.connection_pool_metrics("fake:7687").in_use, 0u);
+        EXPECT_NO_THROW(s.run_in_transaction("CREATE ()", map{}));
+        EXPECT_EQ(f.connections_opened, 2);
+        EXPECT_EQ(d.connection_pool_metrics("fake:7687").in_use, 0u);
+        EXPECT_EQ(d.connection_pool_metrics("fake:7687").idle, 1u);
+    }
+}
+
 TEST(Pool, AcquisitionTimeoutCoversAServerThatNeverAnswersTheHandshake) {
     // A real socket: the server accepts and reads but never writes a byte.
     test::test_server silent(test::server_behavior::silent);
