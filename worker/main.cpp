@@ -68,6 +68,48 @@ void send(const worker_message& m) {
     }
 }
 
+/// What arrives on stdin while a chunk runs: `go` answers, a shutdown, the end of the input
+/// (the coordinator is gone); anything else waits for the main loop.
+class chunk_listener {
+public:
+    chunk_listener(stdin_messages& in, std::deque<coordinator_message>& pending) : in_(in), pending_(pending) {}
+
+    /// Stop after the current batch: a shutdown came, or the coordinator vanished (then nobody
+    /// would read our reports, and nobody could allow the next batch).
+    bool should_stop() {
+        while (auto m = in_.poll_message()) take(std::move(*m));
+        return stop_ || in_.closed();
+    }
+
+    bool wait_for_go(std::uint64_t chunk_id, std::uint32_t batch) {
+        for (;;) {
+            if (stop_) return false;
+            auto m = in_.wait();
+            if (!m) return false;  // end of input: the coordinator is gone
+            if (const auto* g = std::get_if<go>(&*m)) {
+                if (g->chunk_id == chunk_id && g->batch == batch) return true;
+                throw std::runtime_error(fmt::format("go for batch {} of chunk {} while waiting for batch {} of chunk {}",
+                                                     g->batch, g->chunk_id, batch, chunk_id));
+            }
+            take(std::move(*m));
+        }
+    }
+
+    bool stopped() const { return stop_; }
+
+private:
+    void take(coordinator_message m) {
+        if (std::holds_alternative<shutdown>(m))
+            stop_ = true;
+        else
+            pending_.push_back(std::move(m));
+    }
+
+    stdin_messages& in_;
+    std::deque<coordinator_message>& pending_;
+    bool stop_ = false;
+};
+
 int run() {
     send(hello{protocol_version, "boltload-worker 0.1"});
     stdin_messages in;
@@ -101,24 +143,19 @@ int run() {
                 send(fatal{fatal_kind::protocol, "chunk before configure", ch->chunk_id});
                 return 1;
             }
-            bool stop = false;
-            // Checked between batches: a shutdown means "stop after the current batch".
-            const auto should_stop = [&] {
-                while (auto arrived = in.poll_message()) {
-                    if (std::holds_alternative<shutdown>(*arrived))
-                        stop = true;
-                    else
-                        pending.push_back(std::move(*arrived));
-                }
-                return stop;
-            };
-            if (auto f = session->run_chunk(*ch, send, should_stop)) {
+            chunk_listener listener(in, pending);
+            const chunk_control control{[&] { return listener.should_stop(); },
+                                        [&](std::uint64_t id, std::uint32_t b) { return listener.wait_for_go(id, b); }};
+            if (auto f = session->run_chunk(*ch, send, control)) {
                 send(*f);
                 return 1;
             }
-            if (stop) return 0;
+            if (listener.stopped() || in.closed()) return 0;
         } else if (std::holds_alternative<shutdown>(*m)) {
             return 0;
+        } else if (const auto* g = std::get_if<go>(&*m)) {
+            send(fatal{fatal_kind::protocol, "go outside a chunk", g->chunk_id});
+            return 1;
         }
     }
 }
@@ -126,8 +163,10 @@ int run() {
 }  // namespace
 
 int main() {
-    // Ctrl-C reaches the whole process group; the coordinator decides when workers stop.
+    // Ctrl-C, and the SIGTERM of `timeout`, systemd or Kubernetes, reach the whole process group:
+    // the coordinator decides when workers stop (after their current batch), so they ignore both.
     std::signal(SIGINT, SIG_IGN);
+    std::signal(SIGTERM, SIG_IGN);
     std::signal(SIGPIPE, SIG_IGN);
     try {
         return run();

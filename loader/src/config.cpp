@@ -385,9 +385,9 @@ private:
 
 // ---- sections ----------------------------------------------------------------------------------
 
-const std::vector<std::string_view> top_keys{"connection", "embedded",   "before",
-                                             "after",      "phases",     "verify",
-                                             "report",     "checkpoint", "progress"};
+const std::vector<std::string_view> top_keys{"connection", "embedded", "before",  "after",
+                                             "phases",     "verify",   "report",  "journal",
+                                             "checkpoint", "progress"};
 const std::vector<std::string_view> connection_keys{
     "uri",        "user",      "password",        "password_env", "auth",
     "database",   "tls",       "connect_timeout", "read_timeout", "transaction_timeout",
@@ -1327,7 +1327,16 @@ run_config parse_config(std::string_view yaml, const std::filesystem::path& file
         }
         if (auto v = config_reader::child(root, "verify")) read_verify(r, *v, cfg);
         r.get_optional_string(root, "report", "", cfg.report);
-        r.get_optional_string(root, "checkpoint", "", cfg.checkpoint);
+        r.get_optional_string(root, "journal", "", cfg.journal);
+        if (auto c = config_reader::child(root, "checkpoint")) {
+            // The write-on-exit checkpoint became the run journal; old configs keep working.
+            if (cfg.journal) {
+                r.error(*c, "checkpoint", "give either journal or its old name checkpoint, not both");
+            } else {
+                r.get_optional_string(root, "checkpoint", "", cfg.journal);
+                r.warn(*c, "checkpoint", "renamed to 'journal' (the run journal --resume continues from)");
+            }
+        }
         if (auto p = config_reader::child(root, "progress")) {
             if (r.scalar(*p, "progress", "true, false or auto")) {
                 if (lower(p->Scalar()) == "auto") {

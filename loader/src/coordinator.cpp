@@ -1,11 +1,12 @@
-// The coordinator's event loop for one phase: worker processes on pipes, chunk dispatch,
-// aggregation, dead letters, worker replacement, interruption.
+// The coordinator's event loop for one phase: worker processes on pipes, the user's signals and a
+// status tick turned into scheduler events; the scheduler's commands carried out. No policy lives
+// here (that is scheduler.cpp): only processes, pipes, files and the clock.
 #include "boltload/coordinator.hpp"
 
 #include <algorithm>
 #include <chrono>
-#include <deque>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <stdexcept>
 
@@ -13,7 +14,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "boltload/csv.hpp"
+#include "boltload/chunk_plans.hpp"
 #include "process_v2.hpp"
 
 namespace boltload {
@@ -22,81 +23,6 @@ namespace {
 namespace asio = boost::asio;
 namespace bp = boost::process::v2;
 using steady = std::chrono::steady_clock;
-
-// ---- chunk plans -------------------------------------------------------------------------------
-
-/// Hands out the phase's chunks in id order; ids are stable from run to run, so a checkpoint can
-/// name them.
-class chunk_plan {
-public:
-    virtual ~chunk_plan() = default;
-    /// The next chunk's range (skip_batches empty), or nullopt when the input is exhausted.
-    virtual std::optional<chunk> next() = 0;
-    /// Size of a chunk in the plan's unit (bytes for CSV, rows for generated data).
-    virtual std::uint64_t size_of(const chunk& c) const = 0;
-    /// The whole input in that unit.
-    virtual std::uint64_t total() const = 0;
-};
-
-class csv_chunk_plan final : public chunk_plan {
-public:
-    csv_chunk_plan(const csv_spec& spec, std::uint64_t target_bytes)
-        : source_(csv_source::open_file(spec.path)),
-          cutter_(source_, spec, csv_cut_options{.target_chunk_bytes = target_bytes}),
-          tiled_to_(cutter_.header().data_begin) {}
-    /// Checks as it goes that the chunks tile the data exactly (each begins where the last one
-    /// ended, the last ends at the end of the file): a gap would lose rows, an overlap repeat them.
-    std::optional<chunk> next() override {
-        auto c = cutter_.next();
-        if (!c) {
-            if (tiled_to_ != source_.size())
-                throw std::logic_error(fmt::format("{}: chunks end at byte {} of {}", source_.name(),
-                                                   tiled_to_, source_.size()));
-            return std::nullopt;
-        }
-        if (c->begin != tiled_to_ || c->end <= c->begin)
-            throw std::logic_error(fmt::format("{}: chunk [{}, {}) does not follow byte {}", source_.name(),
-                                               c->begin, c->end, tiled_to_));
-        tiled_to_ = c->end;
-        return chunk{next_id_++, csv_range{c->begin, c->end, c->first_line}, {}};
-    }
-    std::uint64_t size_of(const chunk& c) const override {
-        const auto& r = std::get<csv_range>(c.range);
-        return r.end - r.begin;
-    }
-    std::uint64_t total() const override { return source_.size() - cutter_.header().data_begin; }
-    const csv_header& header() const { return cutter_.header(); }
-
-private:
-    csv_source source_;
-    csv_cutter cutter_;
-    std::uint64_t tiled_to_;
-    std::uint64_t next_id_ = 0;
-};
-
-class generate_chunk_plan final : public chunk_plan {
-public:
-    generate_chunk_plan(const generate_spec& spec, std::int64_t chunk_rows)
-        : total_(static_cast<std::uint64_t>(std::max<std::int64_t>(0, spec.count * std::max<std::int64_t>(1, spec.repeat)))),
-          chunk_rows_(static_cast<std::uint64_t>(std::max<std::int64_t>(1, chunk_rows))) {}
-    std::optional<chunk> next() override {
-        if (first_ >= total_) return std::nullopt;
-        const std::uint64_t n = std::min(chunk_rows_, total_ - first_);
-        chunk c{next_id_++, generate_range{static_cast<std::int64_t>(first_), static_cast<std::int64_t>(n)}, {}};
-        first_ += n;
-        return c;
-    }
-    std::uint64_t size_of(const chunk& c) const override {
-        return static_cast<std::uint64_t>(std::get<generate_range>(c.range).count);
-    }
-    std::uint64_t total() const override { return total_; }
-
-private:
-    std::uint64_t total_;
-    std::uint64_t chunk_rows_;
-    std::uint64_t first_ = 0;
-    std::uint64_t next_id_ = 0;
-};
 
 std::string csv_quote(const std::string& field, char delimiter, char quote) {
     if (field.find_first_of(std::string{delimiter, quote, '\n', '\r'}) == std::string::npos) return field;
@@ -109,6 +35,58 @@ std::string csv_quote(const std::string& field, char delimiter, char quote) {
     return out;
 }
 
+// ---- dead letters ------------------------------------------------------------------------------
+
+/// The phase's dead-letter files, opened when first needed: failed rows, unknown rows, errors.
+class dead_letter_files {
+public:
+    dead_letter_files(const phase_config& phase, std::vector<std::string> csv_header, bool append)
+        : phase_(phase), paths_(dead_letter_paths_for(phase)), header_(std::move(csv_header)), append_(append) {}
+
+    void write(const batch_result& r) {
+        const bool unknown = r.outcome == batch_outcome::unknown;
+        std::ofstream& rows = open_rows(unknown ? unknown_out_ : rows_out_, unknown ? paths_.unknown : paths_.rows);
+        for (const auto& row : r.dead_letter_rows) rows << row << '\n';
+        rows.flush();
+        open(errors_out_, paths_.errors);
+        nlohmann::json e = {{"phase", phase_.work.name},      {"chunk", r.chunk_id},   {"batch", r.batch},
+                            {"rows", r.rows},                 {"outcome", to_string(r.outcome)},
+                            {"attempts", r.attempts},         {"error_code", r.error_code}, {"error", r.error}};
+        if (r.first_line) e["first_line"] = r.first_line;
+        errors_out_ << e.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+        errors_out_.flush();
+        if (!rows || !errors_out_)
+            throw std::runtime_error(fmt::format("cannot write the dead-letter files of phase {} ({})",
+                                                 phase_.work.name, paths_.rows.string()));
+    }
+
+private:
+    /// Opens a file for appending (a resumed run keeps what earlier parts wrote) or afresh.
+    /// Returns whether it is empty.
+    bool open(std::ofstream& out, const std::filesystem::path& path) {
+        if (out.is_open()) return false;
+        if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
+        out.open(path, std::ios::binary | (append_ ? std::ios::app : std::ios::trunc));
+        return out.tellp() == 0;
+    }
+    std::ofstream& open_rows(std::ofstream& out, const std::filesystem::path& path) {
+        const bool empty = open(out, path);
+        const auto* csv = std::get_if<csv_spec>(&phase_.work.source);
+        if (empty && csv && csv->header) {
+            for (std::size_t i = 0; i < header_.size(); ++i)
+                out << (i ? std::string(1, csv->delimiter) : "") << csv_quote(header_[i], csv->delimiter, csv->quote);
+            out << '\n';
+        }
+        return out;
+    }
+
+    const phase_config& phase_;
+    dead_letter_paths paths_;
+    std::vector<std::string> header_;
+    bool append_;
+    std::ofstream rows_out_, unknown_out_, errors_out_;
+};
+
 // ---- workers -----------------------------------------------------------------------------------
 
 struct worker_process {
@@ -119,59 +97,111 @@ struct worker_process {
     std::unique_ptr<bp::process> process;
     std::string buffer;
     line_splitter lines;
-    std::vector<std::uint64_t> in_flight;  // chunk ids
-    bool ready = false;
-    bool told_to_stop = false;
     bool gone = false;
 };
 
 class phase_runner {
 public:
     phase_runner(const phase_config& phase, const phase_run_options& options)
-        : phase_(phase), options_(options), status_timer_(io_) {
-        result_.stats.name = phase.work.name;
-        result_.stats.idempotent = phase.idempotent;
-        result_.progress = options.resume;
-        if (const auto* csv = std::get_if<csv_spec>(&phase.work.source)) {
-            auto plan = std::make_unique<csv_chunk_plan>(*csv, static_cast<std::uint64_t>(phase.chunk_bytes));
-            csv_header_ = plan->header().names;
-            plan_ = std::move(plan);
-        } else {
-            const auto& gen = std::get<generate_spec>(phase.work.source);
-            const std::int64_t rows = phase.chunk_rows > 0 ? phase.chunk_rows : 10 * phase.work.batch_size;
-            plan_ = std::make_unique<generate_chunk_plan>(gen, rows);
-        }
-        paths_ = dead_letter_paths_for(phase);
-    }
+        : phase_(phase),
+          options_(options),
+          status_timer_(io_),
+          plan_(make_chunk_plan(phase)),
+          scheduler_(settings_for(phase, options), *plan_, options.resume),
+          dead_letters_(phase, csv_header_names(*plan_), options.append_dead_letters) {}
 
     phase_result run() {
         start_ = steady::now();
-        const int n = std::max(1, phase_.workers);
-        for (int i = 0; i < n; ++i) spawn();
+        last_sync_ = start_;
+        execute(scheduler_.start());
         tick();
         io_.run();
+        if (options_.journal) options_.journal->sync();
         report_status();  // the final figures, not those of the last tick
-        result_.stats.duration_s = std::chrono::duration<double>(steady::now() - start_).count();
-        if (result_.end == phase_end::completed) result_.progress.complete = true;
-        return std::move(result_);
+        phase_result r;
+        r.end = scheduler_.end();
+        r.stats = scheduler_.stats();
+        r.stats.duration_s = seconds_since_start();
+        r.fatal_error = scheduler_.fatal_error();
+        r.message = scheduler_.message();
+        if (!io_error_.empty()) {
+            r.end = phase_end::fatal;
+            r.message = io_error_;
+            r.fatal_error = fatal{fatal_kind::internal, io_error_, std::nullopt};
+        }
+        return r;
     }
 
 private:
-    // ---- processes ----
-    void spawn() {
-        auto w = std::make_unique<worker_process>(io_, next_worker_id_++);
-        w->process = std::make_unique<bp::process>(io_, options_.worker_program.string(),
-                                                   std::vector<std::string>{},
+    static scheduler_settings settings_for(const phase_config& p, const phase_run_options& o) {
+        scheduler_settings s;
+        s.phase = p.work.name;
+        s.workers = p.workers;
+        s.max_in_flight = p.max_in_flight;
+        s.max_worker_restarts = o.max_worker_restarts;
+        s.batch_size = p.work.batch_size;
+        s.max_failed_batches = p.max_failed_batches;
+        s.idempotent = p.idempotent;
+        s.time_offset_s = o.resume.duration_s;
+        return s;
+    }
+
+    double seconds_since_start() const { return std::chrono::duration<double>(steady::now() - start_).count(); }
+
+    // ---- commands ----
+    void execute(const std::vector<sched::command>& commands) {
+        for (const auto& c : commands) std::visit([this](const auto& cmd) { run(cmd); }, c);
+    }
+
+    void run(const sched::start_worker& c) {
+        auto w = std::make_unique<worker_process>(io_, c.worker);
+        w->process = std::make_unique<bp::process>(io_, options_.worker_program.string(), std::vector<std::string>{},
                                                    bp::process_stdio{w->in, w->out, {}});
         worker_process& ref = *w;
-        workers_.push_back(std::move(w));
+        workers_[c.worker] = std::move(w);
         send(ref, hello{protocol_version, "boltload 0.1"});
-        configure c;
-        c.worker_id = ref.id;
-        c.connection = options_.connection;
-        c.phase = phase_.work;
-        send(ref, c);
+        configure msg;
+        msg.worker_id = ref.id;
+        msg.connection = options_.connection;
+        msg.phase = phase_.work;
+        send(ref, msg);
         read(ref);
+    }
+    void run(const sched::send_chunk& c) { send_to(c.worker, c.work); }
+    void run(const sched::allow_batch& c) { send_to(c.worker, go{c.chunk, c.batch}); }
+    void run(const sched::stop_worker& c) { send_to(c.worker, shutdown{}); }
+    void run(const sched::kill_worker& c) {
+        auto it = workers_.find(c.worker);
+        boost::system::error_code ignored;
+        if (it != workers_.end() && it->second->process) it->second->process->terminate(ignored);
+    }
+    void run(const sched::write_journal& c) {
+        if (!options_.journal || !io_error_.empty()) return;
+        try {
+            options_.journal->append(c.record);
+        } catch (const std::exception& e) {
+            fail_hard(e.what());
+        }
+    }
+    void run(const sched::dead_letter& c) {
+        try {
+            dead_letters_.write(c.result);
+        } catch (const std::exception& e) {
+            fail_hard(e.what());
+        }
+    }
+    void run(const sched::phase_over&) { status_timer_.cancel(); }
+
+    /// The journal or a dead-letter file cannot be written: nothing that follows could be
+    /// resumed exactly, so the phase stops at once (batches running stay in doubt).
+    void fail_hard(const std::string& why) {
+        if (!io_error_.empty()) return;
+        io_error_ = why;
+        post(sched::interrupt{true});
+    }
+
+    void send_to(int worker, const coordinator_message& m) {
+        if (auto it = workers_.find(worker); it != workers_.end()) send(*it->second, m);
     }
 
     void send(worker_process& w, const coordinator_message& m) {
@@ -179,258 +209,87 @@ private:
         const std::string line = encode(m);
         boost::system::error_code ec;
         asio::write(w.in, asio::buffer(line), ec);  // small lines; the worker reads between batches
-        // A write error means the worker died; its stdout's end-of-file handles that.
+        // A write error means the worker died; its stdout's end of file reports that.
     }
 
+    /// Feeds an event to the scheduler and carries out what it answers.
+    void post(const sched::event& e) { execute(scheduler_.on(e)); }
+
+    // ---- reading workers ----
     void read(worker_process& w) {
         w.buffer.resize(65536);
         w.out.async_read_some(asio::buffer(w.buffer), [this, &w](boost::system::error_code ec, std::size_t n) {
             if (ec) return on_exit(w);
             w.lines.feed(std::string_view(w.buffer.data(), n));
             while (auto line = w.lines.next()) handle_line(w, *line);
-            if (w.lines.failed()) protocol_failure(w, "a message line from the worker is too long");
+            if (w.lines.failed()) broke_protocol(w, "a message line from the worker is too long");
             read(w);  // until end of file, which is how a worker's exit is noticed
         });
     }
 
     void on_exit(worker_process& w) {
+        if (w.gone) return;
         w.gone = true;
         boost::system::error_code ignored;
         w.in.close(ignored);
         w.out.close(ignored);
-        if (w.process && w.process->running(ignored)) {
-            w.process->async_wait([](boost::system::error_code, int) {});
-        }
-        start_when_all_connected();  // a worker that died before `ready` must not hold the start
-        if (!w.told_to_stop && !stopping_) {
-            // Died unexpectedly: its chunks go back to the queue; what it reported stays done.
-            ++result_.stats.worker_restarts;
-            for (auto id : w.in_flight) requeue(id);
-            w.in_flight.clear();
-            if (static_cast<int>(result_.stats.worker_restarts) > options_.max_worker_restarts) {
-                stop(phase_end::fatal, fmt::format("workers died {} times; giving up (see their "
-                                                   "messages above)", result_.stats.worker_restarts));
-            } else {
-                spawn();
-            }
-        }
-        maybe_finish();
+        if (w.process && w.process->running(ignored)) w.process->async_wait([](boost::system::error_code, int) {});
+        post(sched::worker_exited{w.id});
     }
 
-    // ---- messages ----
     void handle_line(worker_process& w, const std::string& line) {
         std::string error;
         auto m = decode_worker_message(line, error);
-        if (!m) return protocol_failure(w, "unreadable message from worker: " + error);
+        if (!m) return broke_protocol(w, "unreadable message from worker: " + error);
         std::visit([&](auto& msg) { on_message(w, msg); }, *m);
     }
 
-    /// A worker that breaks the protocol cannot be trusted to stop: it is killed, and the phase
-    /// stops as for any fatal error.
-    void protocol_failure(worker_process& w, const std::string& why) {
-        fatal f{fatal_kind::protocol, why, std::nullopt};
-        on_message(w, f);
-        boost::system::error_code ignored;
-        if (w.process) w.process->terminate(ignored);
+    void broke_protocol(worker_process& w, const std::string& why) {
+        post(sched::worker_failed{w.id, fatal{fatal_kind::protocol, why, std::nullopt}});
     }
 
     void on_message(worker_process& w, const hello& h) {
-        if (auto problem = check_hello(h)) protocol_failure(w, *problem);
+        if (auto problem = check_hello(h)) broke_protocol(w, *problem);
     }
-    void on_message(worker_process& w, const ready&) {
-        w.ready = true;
-        // The first chunks go out once every worker of the first start is connected, so the
-        // workers start together: that is what makes conflicts reproducible (a worker that is
-        // still connecting while the others run would serialise the workload).
-        if (!started_)
-            start_when_all_connected();
-        else
-            dispatch(w);
-    }
+    void on_message(worker_process& w, const ready&) { post(sched::worker_ready{w.id}); }
+    void on_message(worker_process& w, const batch_begin& b) { post(sched::batch_begun{w.id, b}); }
     void on_message(worker_process& w, const batch_result& r) {
-        const auto second = static_cast<std::uint64_t>(
-            std::chrono::duration_cast<std::chrono::seconds>(steady::now() - start_).count());
-        result_.stats.add(r, w.id, second);
-        result_.progress.finished_batches[r.chunk_id].insert(r.batch);
-        if (r.outcome != batch_outcome::committed) dead_letter(r);
-        if (r.outcome == batch_outcome::failed &&
-            static_cast<std::int64_t>(result_.stats.batches_failed) > phase_.max_failed_batches) {
-            stop(phase_end::too_many_failures,
-                 fmt::format("{} batches failed permanently (max_failed_batches: {}); last error: {}",
-                             result_.stats.batches_failed, phase_.max_failed_batches, r.error));
-        }
+        post(sched::batch_reported{w.id, r, seconds_since_start()});
     }
-    void on_message(worker_process&, const progress& p) { chunk_progress_[p.chunk_id] = p.bytes_done ? p.bytes_done : p.rows_done; }
-    void on_message(worker_process& w, const chunk_done& d) {
-        result_.progress.done_chunks.insert(d.chunk_id);
-        result_.progress.finished_batches.erase(d.chunk_id);
-        chunk_progress_.erase(d.chunk_id);
-        if (auto it = chunks_.find(d.chunk_id); it != chunks_.end()) {
-            units_done_ += plan_->size_of(it->second);
-            chunks_.erase(it);
-        }
-        std::erase(w.in_flight, d.chunk_id);
-        dispatch(w);
-        maybe_finish();
-    }
-    void on_message(worker_process& w, const fatal& f) {
-        w.told_to_stop = true;  // it exits after a fatal; not a crash to recover from
-        if (!result_.fatal_error) result_.fatal_error = f;
-        stop(phase_end::fatal, f.message);
-    }
+    void on_message(worker_process& w, const progress& p) { post(sched::chunk_progress{w.id, p}); }
+    void on_message(worker_process& w, const chunk_done& d) { post(sched::chunk_finished{w.id, d}); }
+    void on_message(worker_process& w, const fatal& f) { post(sched::worker_failed{w.id, f}); }
 
-    // ---- dispatch ----
-    std::optional<chunk> next_chunk() {
-        if (!requeued_.empty()) {
-            chunk c = std::move(requeued_.front());
-            requeued_.pop_front();
-            return c;
-        }
-        while (!plan_done_) {
-            auto c = plan_->next();
-            if (!c) {
-                plan_done_ = true;
-                break;
-            }
-            if (result_.progress.done_chunks.contains(c->chunk_id)) {
-                units_done_ += plan_->size_of(*c);
-                continue;
-            }
-            attach_skips(*c);
-            return c;
-        }
-        return std::nullopt;
-    }
-
-    void attach_skips(chunk& c) {
-        c.skip_batches.clear();
-        if (auto it = result_.progress.finished_batches.find(c.chunk_id); it != result_.progress.finished_batches.end())
-            c.skip_batches.assign(it->second.begin(), it->second.end());
-    }
-
-    void requeue(std::uint64_t id) {
-        auto it = chunks_.find(id);
-        if (it == chunks_.end()) return;
-        attach_skips(it->second);
-        chunk_progress_.erase(id);
-        requeued_.push_front(it->second);
-    }
-
-    /// The first round: one chunk to each worker in turn, then a second each, and so on, so every
-    /// worker has work before any has a queue.
-    void start_dispatch() {
-        started_ = true;
-        for (int round = 1; round <= std::max(1, phase_.max_in_flight); ++round)
-            for (auto& x : workers_) dispatch(*x, round);
-    }
-
-    void dispatch(worker_process& w, int limit = 0) {
-        if (!w.ready || w.gone || stopping_) return;
-        if (limit <= 0) limit = std::max(1, phase_.max_in_flight);
-        while (static_cast<int>(w.in_flight.size()) < limit) {
-            auto c = next_chunk();
-            if (!c) break;
-            w.in_flight.push_back(c->chunk_id);
-            chunks_[c->chunk_id] = *c;
-            send(w, *c);
-        }
-    }
-
-    bool all_chunks_done() const {
-        if (!plan_done_ || !requeued_.empty()) return false;
-        return std::all_of(workers_.begin(), workers_.end(),
-                           [](const auto& w) { return w->gone || w->in_flight.empty(); });
-    }
-
-    bool all_gone() const {
-        return std::all_of(workers_.begin(), workers_.end(), [](const auto& w) { return w->gone; });
-    }
-
-    void start_when_all_connected() {
-        const bool all_connected = std::all_of(workers_.begin(), workers_.end(),
-                                               [](const auto& w) { return w->ready || w->gone; });
-        if (!started_ && !stopping_ && all_connected) start_dispatch();
-    }
-
-    /// Workers stop after their current batch and exit.
-    void shut_down_workers() {
-        stopping_ = true;
-        for (auto& w : workers_) {
-            w->told_to_stop = true;
-            send(*w, shutdown{});
-        }
-    }
-
-    void maybe_finish() {
-        if (!stopping_ && all_chunks_done()) shut_down_workers();  // every chunk is done
-        if (stopping_ && all_gone()) status_timer_.cancel();
-    }
-
-    void stop(phase_end why, std::string message) {
-        if (!stopping_) {
-            result_.end = why;
-            result_.message = std::move(message);
-            shut_down_workers();
-        }
-        maybe_finish();
-    }
-
-    // ---- status ----
+    // ---- status, signals, journal sync ----
     void report_status() {
         if (!options_.on_status) return;
-        live_status s;
-        s.phase = phase_.work.name;
-        s.rows_committed = result_.stats.rows_committed;
-        s.conflicts = result_.stats.conflicts;
-        s.retries = result_.stats.retries;
-        s.failed_batches = result_.stats.batches_failed;
-        std::uint64_t in_progress = 0;
-        for (const auto& [id, n] : chunk_progress_) in_progress += n;
-        const std::uint64_t total = plan_->total();
-        s.fraction_done = total ? std::min(1.0, static_cast<double>(units_done_ + in_progress) / static_cast<double>(total)) : 1.0;
-        s.elapsed_s = std::chrono::duration<double>(steady::now() - start_).count();
-        options_.on_status(s);
+        const phase_stats& s = scheduler_.stats();
+        live_status l;
+        l.phase = phase_.work.name;
+        l.rows_committed = s.rows_committed + options_.resume.stats.rows_committed;
+        l.conflicts = s.conflicts;
+        l.retries = s.retries;
+        l.failed_batches = s.batches_failed + options_.resume.stats.batches_failed;
+        l.fraction_done = scheduler_.fraction_done();
+        l.elapsed_s = seconds_since_start();
+        options_.on_status(l);
     }
 
     void tick() {
-        if (options_.interrupted && options_.interrupted->load() && !stopping_)
-            stop(phase_end::interrupted, "interrupted: in-flight batches finished, progress saved");
+        if (options_.signals) {
+            const int n = options_.signals->load();
+            while (signals_seen_ < n) post(sched::interrupt{++signals_seen_ >= 2});
+        }
+        if (scheduler_.over()) return;
+        if (options_.journal && steady::now() - last_sync_ >= std::chrono::seconds(1)) {
+            options_.journal->sync();  // the journal survives a machine crash up to a second back
+            last_sync_ = steady::now();
+        }
         report_status();
-        if (stopping_ && all_gone()) return;
-        status_timer_.expires_after(std::chrono::milliseconds(200));
+        status_timer_.expires_after(std::chrono::milliseconds(100));
         status_timer_.async_wait([this](boost::system::error_code ec) {
             if (!ec) tick();
         });
-    }
-
-    // ---- dead letters ----
-    void dead_letter(const batch_result& r) {
-        const bool unknown = r.outcome == batch_outcome::unknown;
-        std::ofstream& rows = unknown ? unknown_out_ : rows_out_;
-        const auto& path = unknown ? paths_.unknown : paths_.rows;
-        if (!rows.is_open()) {
-            if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
-            rows.open(path, std::ios::binary | std::ios::trunc);
-            if (const auto* csv = std::get_if<csv_spec>(&phase_.work.source); csv && csv->header) {
-                for (std::size_t i = 0; i < csv_header_.size(); ++i)
-                    rows << (i ? std::string(1, csv->delimiter) : "")
-                         << csv_quote(csv_header_[i], csv->delimiter, csv->quote);
-                rows << '\n';
-            }
-        }
-        for (const auto& row : r.dead_letter_rows) rows << row << '\n';
-        rows.flush();
-        if (!errors_out_.is_open()) {
-            if (paths_.errors.has_parent_path()) std::filesystem::create_directories(paths_.errors.parent_path());
-            errors_out_.open(paths_.errors, std::ios::binary | std::ios::trunc);
-        }
-        nlohmann::json e = {{"phase", phase_.work.name}, {"chunk", r.chunk_id},
-                            {"batch", r.batch},          {"rows", r.rows},
-                            {"outcome", to_string(r.outcome)}, {"attempts", r.attempts},
-                            {"error_code", r.error_code}, {"error", r.error}};
-        if (r.first_line) e["first_line"] = r.first_line;
-        errors_out_ << e.dump() << '\n';
-        errors_out_.flush();
     }
 
     const phase_config& phase_;
@@ -438,20 +297,13 @@ private:
     asio::io_context io_;
     asio::steady_timer status_timer_;
     std::unique_ptr<chunk_plan> plan_;
-    std::vector<std::string> csv_header_;
-    bool plan_done_ = false;
-    std::deque<chunk> requeued_;
-    std::map<std::uint64_t, chunk> chunks_;  // handed out and not done
-    std::map<std::uint64_t, std::uint64_t> chunk_progress_;
-    std::uint64_t units_done_ = 0;
-    std::vector<std::unique_ptr<worker_process>> workers_;
-    int next_worker_id_ = 0;
-    bool stopping_ = false;
-    bool started_ = false;  // first chunks handed out
+    scheduler scheduler_;
+    dead_letter_files dead_letters_;
+    std::map<int, std::unique_ptr<worker_process>> workers_;
     steady::time_point start_;
-    phase_result result_;
-    dead_letter_paths paths_;
-    std::ofstream rows_out_, unknown_out_, errors_out_;
+    steady::time_point last_sync_;
+    int signals_seen_ = 0;
+    std::string io_error_;
 };
 
 }  // namespace

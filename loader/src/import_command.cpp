@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
+#include <map>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -20,19 +22,22 @@
 #include "boltload/commands.hpp"
 #include "boltload/config.hpp"
 #include "boltload/coordinator.hpp"
+#include "boltload/journal.hpp"
 #include "boltload/run_stats.hpp"
 #include "server/bolt/server.hpp"
 
 namespace boltload {
 namespace {
 
-std::atomic<bool> interrupted{false};
+/// SIGINT and SIGTERM received: the first drains the run (workers finish their batch), the
+/// second stops it at once (running batches stay in doubt), a third ends the process.
+std::atomic<int> signals_received{0};
 
-extern "C" void on_interrupt(int) {
-    interrupted = true;
-    // A second Ctrl-C ends the process at once.
-    std::signal(SIGINT, SIG_DFL);
-    std::signal(SIGTERM, SIG_DFL);
+extern "C" void on_signal(int) {
+    if (signals_received.fetch_add(1) + 1 >= 2) {
+        std::signal(SIGINT, SIG_DFL);
+        std::signal(SIGTERM, SIG_DFL);
+    }
 }
 
 /// boltload-worker next to this executable; BOLTLOAD_WORKER overrides (tests, packaging).
@@ -130,58 +135,6 @@ void draw_progress(const live_status& s, bool colour) {
     std::fflush(stderr);
 }
 
-// ---- checkpoint --------------------------------------------------------------------------------
-
-std::filesystem::path checkpoint_path(const import_options& o, const run_config& c) {
-    if (o.checkpoint) return *o.checkpoint;
-    if (c.checkpoint) return *c.checkpoint;
-    return c.file + ".checkpoint.json";
-}
-
-struct checkpoint {
-    bool before_done = false;
-    std::map<std::string, phase_progress> phases;
-};
-
-void save_checkpoint(const std::filesystem::path& path, const checkpoint& cp) {
-    nlohmann::json phases = nlohmann::json::object();
-    for (const auto& [name, p] : cp.phases) {
-        nlohmann::json batches = nlohmann::json::object();
-        for (const auto& [chunk, set] : p.finished_batches) batches[std::to_string(chunk)] = set;
-        phases[name] = {{"complete", p.complete}, {"done_chunks", p.done_chunks}, {"finished_batches", batches}};
-    }
-    const nlohmann::json j = {{"checkpoint_version", 1}, {"before_done", cp.before_done}, {"phases", phases}};
-    const auto tmp = path.string() + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::trunc);
-        out << j.dump(1) << '\n';
-        if (!out) throw std::runtime_error("cannot write checkpoint " + tmp);
-    }
-    std::filesystem::rename(tmp, path);  // atomic: a crash leaves the old or the new one
-}
-
-checkpoint load_checkpoint(const std::filesystem::path& path) {
-    std::ifstream in(path);
-    if (!in) throw std::runtime_error(fmt::format("--resume: no checkpoint at {}", path.string()));
-    checkpoint cp;
-    try {
-        const auto j = nlohmann::json::parse(in);
-        if (j.at("checkpoint_version") != 1) throw std::runtime_error("unknown checkpoint_version");
-        cp.before_done = j.at("before_done").get<bool>();
-        for (const auto& [name, p] : j.at("phases").items()) {
-            phase_progress pp;
-            pp.complete = p.at("complete").get<bool>();
-            pp.done_chunks = p.at("done_chunks").get<std::set<std::uint64_t>>();
-            for (const auto& [chunk, set] : p.at("finished_batches").items())
-                pp.finished_batches[std::stoull(chunk)] = set.get<std::set<std::uint32_t>>();
-            cp.phases[name] = std::move(pp);
-        }
-    } catch (const std::exception& e) {
-        throw std::runtime_error(fmt::format("--resume: {} is not a boltload checkpoint: {}", path.string(), e.what()));
-    }
-    return cp;
-}
-
 // ---- verify ------------------------------------------------------------------------------------
 
 /// Runs every verify query; prints each check, returns whether all passed.
@@ -248,30 +201,295 @@ std::unique_ptr<server::bolt::server> start_embedded_and_connect(run_config& con
     }
 }
 
+// ---- the journal -------------------------------------------------------------------------------
+
+std::filesystem::path journal_path(const import_options& o, const run_config& c) {
+    if (o.journal) return *o.journal;
+    if (c.journal) return *c.journal;
+    // In the directory boltload runs in, as the other outputs: the config's folder may be
+    // read-only (an installed example) or shared by several runs.
+    return std::filesystem::path(c.file).filename().string() + ".journal.jsonl";
+}
+
+std::map<std::string, journal::replayer::phase_info> phase_infos(const run_config& c) {
+    std::map<std::string, journal::replayer::phase_info> out;
+    for (const auto& p : c.phases) out[p.work.name] = {p.work.batch_size, p.idempotent};
+    return out;
+}
+
+/// Why an import cannot start with the journal as it is (the caller prints it and exits 2).
+struct journal_refusal : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+/// The journal this run appends to, and what earlier parts did. A fresh run refuses to replace
+/// the journal of an unfinished run (it would repeat what that run committed) unless --fresh.
+struct opened_journal {
+    journal::journal_file file;
+    journal::state state;
+    int part = 1;
+};
+
+opened_journal open_for_resume(const std::filesystem::path& path, const run_config& config,
+                               const nlohmann::json& fingerprint) {
+    if (!std::filesystem::exists(path))
+        throw journal_refusal(fmt::format("--resume: no journal at {} (a run writes it as it goes; "
+                                          "--journal FILE names another)", path.string()));
+    std::uint64_t good = 0;
+    journal::state state = journal::read(path, phase_infos(config), &good);
+    const auto changes = journal::fingerprint_changes(state.head.fingerprint, fingerprint);
+    if (!changes.empty()) {
+        std::string msg = fmt::format("--resume: the journal {} was written for other input or settings; its "
+                                      "chunk and batch numbers would name other rows:", path.string());
+        for (const auto& c : changes) msg += "\n  " + c;
+        msg += "\nrestore them, or start over with --fresh (rows already imported would be imported again)";
+        throw journal_refusal(msg);
+    }
+    opened_journal j{journal::journal_file::append_to(path, good), std::move(state), 0};
+    j.part = static_cast<int>(j.state.parts.size()) + 1;
+    return j;
+}
+
+opened_journal open_fresh(const std::filesystem::path& path, const run_config& config,
+                          const nlohmann::json& fingerprint, bool fresh) {
+    if (!fresh && std::filesystem::exists(path)) {
+        std::string what;
+        try {
+            const journal::state old = journal::read(path, phase_infos(config));
+            if (!old.finished) {
+                std::uint64_t rows = 0;
+                for (const auto& [name, p] : old.phases) rows += p.stats.rows_committed;
+                what = fmt::format("holds an unfinished run ({} rows committed)", rows);
+            }
+        } catch (const journal::journal_error& e) {
+            what = fmt::format("is not a journal this boltload can continue ({})", e.what());
+        }
+        if (!what.empty())
+            throw journal_refusal(fmt::format("{} {}: --resume continues it; --fresh starts over and replaces "
+                                              "it (rows it committed would be imported again)",
+                                              path.string(), what));
+    }
+    opened_journal j{journal::journal_file::create(path), {}, 1};
+    j.state.head = journal::header{journal::format_version, "boltload 0.1", config.file, fingerprint};
+    j.file.append(j.state.head);
+    return j;
+}
+
+/// Batches an earlier part allowed and never saw end are in doubt: recorded as such now, so they
+/// are counted once and either run again (idempotent phases) or reported unknown.
+void settle_open_batches(opened_journal& j, const run_config& config) {
+    journal::replayer rp(phase_infos(config));
+    for (const auto& p : config.phases) {
+        auto it = j.state.phases.find(p.work.name);
+        if (it == j.state.phases.end()) continue;
+        const auto open = it->second.open;
+        for (const auto& b : open) {
+            journal::record r = journal::batch_doubt{p.work.name, b.chunk, b.batch, b.rows, b.first_line, p.idempotent,
+                                                     "in doubt: the run ended while the batch ran"};
+            j.file.append(r);
+            rp.apply(r, j.state);
+        }
+    }
+}
+
+// ---- one import ---------------------------------------------------------------------------------
+
+/// A phase's figures over every part of the run, and how this part ended it.
+struct phase_outcome {
+    phase_stats stats;
+    std::string end;  ///< "completed", "interrupted", ..., or "complete earlier"
+};
+
+class import_run {
+public:
+    import_run(const import_options& options, run_config& config, opened_journal journal, bolt::driver& driver)
+        : options_(options), config_(config), journal_(std::move(journal)), driver_(driver) {}
+
+    /// Runs what is left; returns the exit code.
+    int run() {
+        started_ = std::chrono::steady_clock::now();
+        journal_.file.append(journal::run_start{journal_.part, started_at_ = journal::utc_now()});
+        int code = exit_ok;
+        try {
+            code = run_steps();
+        } catch (const std::exception& e) {
+            std::cerr << "boltload: " << e.what() << "\n";
+            code = exit_batches_failed;
+        }
+        if (code == exit_ok && (totals_.rows_failed > 0 || totals_.rows_unknown > 0)) code = exit_batches_failed;
+        try {
+            journal_.file.append(journal::run_end{code});
+            journal_.file.sync();
+        } catch (const std::exception& e) {
+            std::cerr << "boltload: " << e.what() << "\n";
+        }
+        tell(code);
+        write_report(code);
+        return code;
+    }
+
+private:
+    int run_steps() {
+        statements_once(config_.before, "before");
+        for (const auto& phase : config_.phases) {
+            if (signals_received.load() > 0) return stop_at(exit_interrupted, "interrupted between phases");
+            if (const int code = run_phase_part(phase); code != exit_ok) return code;
+        }
+        statements_once(config_.after, "after");
+        return run_verify(driver_, config_) ? exit_ok : exit_batches_failed;
+    }
+
+    int stop_at(int code, std::string why) {
+        stop_message_ = std::move(why);
+        return code;
+    }
+
+    /// Runs statements unless an earlier part did, then says so in the journal.
+    void statements_once(const std::vector<std::string>& statements, const std::string& which) {
+        if (journal_.state.statements.contains(which)) return;
+        run_statements(driver_, config_.connection, statements, which);
+        journal_.file.append(journal::statements_done{which});
+        journal_.state.statements.insert(which);
+    }
+
+    int run_phase_part(const phase_config& phase) {
+        const std::string& name = phase.work.name;
+        journal::phase_state& earlier = journal_.state.phases[name];
+        if (earlier.complete) {
+            std::cerr << "phase " << name << ": completed by an earlier part of the run, skipped\n";
+            phase_stats stats = earlier.stats;
+            stats.name = name;
+            stats.idempotent = phase.idempotent;
+            stats.rows_input = earlier.rows_input;
+            stats.rows_not_attempted = earlier.rows_not_attempted;
+            record(std::move(stats), earlier.duration_s, "completed earlier");
+            statements_once(phase.after, name + ".after");
+            return exit_ok;
+        }
+        statements_once(phase.before, name + ".before");
+        phase_run_options ro;
+        ro.worker_program = worker_program();
+        ro.connection = config_.connection;
+        ro.resume = earlier;
+        ro.journal = &journal_.file;
+        ro.signals = &signals_received;
+        ro.append_dead_letters = journal_.part > 1;
+        const bool progress = show_progress(config_, options_.quiet);
+        if (progress) ro.on_status = [colour = use_colour()](const live_status& s) { draw_progress(s, colour); };
+        phase_result r = run_phase(phase, ro);
+        if (progress) std::fprintf(stderr, "\n");
+        journal_.file.append(journal::phase_end{name, std::string(to_string(r.end)), r.stats.duration_s,
+                                                r.stats.worker_restarts, r.stats.rows_input,
+                                                r.stats.rows_not_attempted});
+        journal_.file.sync();
+        phase_stats whole = r.stats;  // its name and settings, and the input's accounting
+        whole += earlier.stats;
+        record(whole, earlier.duration_s + r.stats.duration_s, std::string(to_string(r.end)));
+        if (r.end == phase_end::interrupted) return stop_at(exit_interrupted, r.message);
+        if (r.end == phase_end::too_many_failures) return stop_at(exit_batches_failed, r.message);
+        if (r.end == phase_end::fatal) {
+            return stop_at(r.fatal_error ? fatal_exit_code(*r.fatal_error) : exit_batches_failed, r.message);
+        }
+        statements_once(phase.after, name + ".after");
+        return exit_ok;
+    }
+
+    void record(phase_stats stats, double duration_s, std::string end) {
+        stats.duration_s = duration_s;
+        totals_ += stats;
+        phases_.push_back(phase_outcome{std::move(stats), std::move(end)});
+    }
+
+    /// What the user reads on stdout (summary) and stderr (why it stopped, what to do next).
+    void tell(int code) const {
+        std::vector<phase_stats> list;
+        for (const auto& p : phases_) list.push_back(p.stats);
+        if (!options_.quiet) std::cout << summary_table(list, totals_);
+        if (!stop_message_.empty()) std::cerr << "boltload: " << stop_message_ << "\n";
+        if (totals_.rows_unknown > 0)
+            std::cerr << fmt::format("boltload: {} rows in {} batches have an unknown outcome (the connection or the "
+                                     "worker was lost after the batch started); their rows are in the .unknown files: "
+                                     "replay them only if the query is idempotent\n",
+                                     totals_.rows_unknown, totals_.unknown_outcome_batches);
+        if (totals_.rows_not_attempted > 0)
+            std::cerr << fmt::format("boltload: {} rows were not attempted; the journal {} has what is done: "
+                                     "--resume continues\n",
+                                     totals_.rows_not_attempted, journal_.file.path().string());
+        else if (code == exit_interrupted)
+            std::cerr << fmt::format("boltload: the journal {} has what is done: --resume continues\n",
+                                     journal_.file.path().string());
+    }
+
+    void write_report(int code) const {
+        const auto path = options_.report ? options_.report : config_.report;
+        if (!path) return;
+        std::vector<phase_stats> list;
+        for (const auto& p : phases_) list.push_back(p.stats);
+        nlohmann::json j = make_report(list, totals_, code);
+        for (std::size_t i = 0; i < phases_.size(); ++i) j["phases"][i]["end"] = phases_[i].end;
+        nlohmann::json runs = nlohmann::json::array();
+        for (const auto& p : journal_.state.parts)
+            runs.push_back({{"part", p.part}, {"started_at", p.started_at},
+                            {"exit_code", p.exit_code ? nlohmann::json(*p.exit_code) : nlohmann::json(nullptr)},
+                            {"rows_committed", p.rows_committed}});
+        std::uint64_t earlier = 0;
+        for (const auto& p : journal_.state.parts) earlier += p.rows_committed;
+        runs.push_back({{"part", journal_.part}, {"started_at", started_at_}, {"exit_code", code},
+                        {"rows_committed", totals_.rows_committed - std::min(earlier, totals_.rows_committed)}});
+        j["runs"] = std::move(runs);
+        j["journal"] = journal_.file.path().string();
+        std::ofstream out(*path, std::ios::trunc);
+        out << j.dump(2) << '\n';
+        if (!out) std::cerr << "boltload: cannot write the report to " << *path << "\n";
+    }
+
+    const import_options& options_;
+    run_config& config_;
+    opened_journal journal_;
+    bolt::driver& driver_;
+    std::chrono::steady_clock::time_point started_;
+    std::string started_at_;
+    std::vector<phase_outcome> phases_;
+    phase_stats totals_;
+    std::string stop_message_;
+};
+
 }  // namespace
 
 int run_import(const import_options& options) {
     auto loaded = load_and_report(options.config_file, options.overrides);
     if (!loaded) return exit_usage;
     run_config& config = *loaded;
-    std::unique_ptr<server::bolt::server> embedded;
-    if (options.embedded && !(embedded = start_embedded_and_connect(config))) return exit_connect;
-
-    const auto cp_path = checkpoint_path(options, config);
-    checkpoint cp;
-    if (options.resume) {
-        try {
-            cp = load_checkpoint(cp_path);
-        } catch (const std::exception& e) {
-            std::cerr << "boltload: " << e.what() << "\n";
-            return exit_usage;
-        }
+    if (options.resume && options.fresh) {
+        std::cerr << "boltload: --resume continues the journal's run and --fresh replaces it: give one\n";
+        return exit_usage;
     }
-
-    std::signal(SIGINT, on_interrupt);
-    std::signal(SIGTERM, on_interrupt);
+    const auto path = journal_path(options, config);
+    std::optional<opened_journal> journal;
+    try {
+        const nlohmann::json fp = journal::fingerprint(config);
+        journal.emplace(options.resume ? open_for_resume(path, config, fp) : open_fresh(path, config, fp, options.fresh));
+        if (options.resume) {
+            if (journal->state.finished) {
+                std::cerr << fmt::format("boltload: the run in {} is complete; nothing to resume\n", path.string());
+                return exit_ok;
+            }
+            settle_open_batches(*journal, config);
+        }
+    } catch (const std::exception& e) {  // journal_refusal, journal_error, an unreadable input
+        std::cerr << "boltload: " << e.what() << "\n";
+        return exit_usage;
+    }
+    std::unique_ptr<server::bolt::server> embedded;
+    if (options.embedded) {
+        if (options.resume)
+            std::cerr << "warning: --resume with --embedded: the embedded server starts empty, so it does not "
+                         "hold what earlier parts of the run committed\n";
+        if (!(embedded = start_embedded_and_connect(config))) return exit_connect;
+    }
+    std::signal(SIGINT, on_signal);
+    std::signal(SIGTERM, on_signal);
     std::signal(SIGPIPE, SIG_IGN);
-
     std::optional<bolt::driver> driver;
     try {
         driver.emplace(open_driver(config.connection));
@@ -280,78 +498,8 @@ int run_import(const import_options& options) {
         std::cerr << "boltload: cannot connect to " << config.connection.uri << ": " << e.what() << "\n";
         return exit_connect;
     }
-
-    const bool progress = show_progress(config, options.quiet);
-    const bool colour = use_colour();
-    std::vector<phase_stats> done;
-    phase_stats totals;
-    totals.name = "total";
-    int code = exit_ok;
-    std::string stop_message;
-    try {
-        if (!cp.before_done) run_statements(*driver, config.connection, config.before, "before");
-        cp.before_done = true;
-        for (const auto& phase : config.phases) {
-            phase_progress& pp = cp.phases[phase.work.name];
-            if (pp.complete) {
-                std::cerr << "phase " << phase.work.name << ": complete in the checkpoint, skipped\n";
-                continue;
-            }
-            if (pp.done_chunks.empty() && pp.finished_batches.empty())
-                run_statements(*driver, config.connection, phase.before, phase.work.name + ".before");
-            phase_run_options ro;
-            ro.worker_program = worker_program();
-            ro.connection = config.connection;
-            ro.resume = pp;
-            ro.interrupted = &interrupted;
-            if (progress) ro.on_status = [colour](const live_status& s) { draw_progress(s, colour); };
-            phase_result r = run_phase(phase, ro);
-            if (progress) std::fprintf(stderr, "\n");
-            pp = r.progress;
-            totals += r.stats;
-            done.push_back(std::move(r.stats));
-            if (r.end != phase_end::completed) {
-                stop_message = r.message;
-                if (r.end == phase_end::interrupted) code = exit_interrupted;
-                else if (r.end == phase_end::fatal && r.fatal_error) code = fatal_exit_code(*r.fatal_error);
-                else code = exit_batches_failed;
-                break;
-            }
-            run_statements(*driver, config.connection, phase.after, phase.work.name + ".after");
-        }
-        if (code == exit_ok) {
-            run_statements(*driver, config.connection, config.after, "after");
-            if (!run_verify(*driver, config)) code = exit_batches_failed;
-        }
-    } catch (const std::exception& e) {
-        std::cerr << "boltload: " << e.what() << "\n";
-        code = exit_batches_failed;
-    }
-    if (code == exit_ok && (totals.rows_failed > 0 || totals.unknown_outcome_batches > 0)) code = exit_batches_failed;
-
-    if (!options.quiet) std::cout << summary_table(done, totals);
-    if (!stop_message.empty()) std::cerr << "boltload: " << stop_message << "\n";
-    if (totals.unknown_outcome_batches > 0)
-        std::cerr << fmt::format("boltload: {} batches have an unknown outcome (connection lost after COMMIT); "
-                                 "their rows are in the .unknown files: replay them only if the query is idempotent\n",
-                                 totals.unknown_outcome_batches);
-    if (code == exit_interrupted || (code != exit_ok && !done.empty())) {
-        try {
-            save_checkpoint(cp_path, cp);
-            std::cerr << "checkpoint written to " << cp_path.string() << " (continue with --resume)\n";
-        } catch (const std::exception& e) {
-            std::cerr << "boltload: " << e.what() << "\n";
-        }
-    } else if (code == exit_ok && options.resume) {
-        std::filesystem::remove(cp_path);
-    }
-    const auto report = options.report ? options.report : config.report;
-    if (report) {
-        std::ofstream out(*report, std::ios::trunc);
-        out << make_report(done, totals, code).dump(2) << '\n';
-        if (!out) std::cerr << "boltload: cannot write the report to " << *report << "\n";
-    }
-    return code;
+    import_run run(options, config, std::move(*journal), *driver);
+    return run.run();
 }
 
 int run_check(const check_options& options) {
@@ -397,15 +545,23 @@ void add_import_commands(CLI::App& app, import_options& import, check_options& c
                   "import into it; the config's `embedded:` block sets its storage mode and faults");
     imp->add_option("--report", import.report, "Write the JSON report (keys in the README) to this file");
     imp->add_flag("--resume", import.resume,
-                  "Continue an interrupted run from its checkpoint without redoing committed chunks");
-    imp->add_option("--checkpoint", import.checkpoint,
-                    "Checkpoint file (default: the config's `checkpoint`, else CONFIG.checkpoint.json)");
+                  "Continue the run in the journal (interrupted, crashed or stopped by failures): no "
+                  "batch whose outcome is recorded runs again; batches in doubt are reported unknown, "
+                  "or run again on idempotent phases");
+    imp->add_flag("--fresh", import.fresh,
+                  "Start over even though the journal holds an unfinished run (it is replaced; rows "
+                  "that run committed would be imported again)");
+    imp->add_option("--journal,--checkpoint", import.journal,
+                    "The run journal (default: the config's `journal`, else CONFIG.journal.jsonl)");
     imp->add_flag("--quiet", import.quiet, "No progress bar and no summary table");
     imp->footer(
         "Exit codes: 0 every row committed; 1 some batches failed permanently (dead-lettered), "
-        "have an unknown outcome, or a verify check failed; 2 usage, config or input error; "
-        "3 could not connect or authenticate; 130 interrupted (Ctrl-C: in-flight batches "
-        "finish, a checkpoint is written, --resume continues).\n"
+        "have an unknown outcome, or a verify check failed; 2 usage, config or input error "
+        "(also: a journal that does not match, or an unfinished one without --resume/--fresh); "
+        "3 could not connect or authenticate; 130 interrupted (SIGINT or SIGTERM: each worker "
+        "finishes its batch; a second signal stops at once; --resume continues).\n"
+        "The journal (CONFIG.journal.jsonl) is written as the run goes, so even a crash can be "
+        "resumed.\n"
         "Progress bar on stderr when it is a terminal and NO_COLOR is unset; the summary "
         "table goes to stdout.");
     imp->callback([&] { action = [&] { return run_import(import); }; });

@@ -72,7 +72,8 @@ void add_series(std::vector<std::uint64_t>& into, const std::vector<std::uint64_
 
 }  // namespace
 
-void phase_stats::add(const batch_result& r, int worker, std::uint64_t second) {
+void phase_stats::add(const batch_result& r, int worker, double at_s) {
+    const auto second = static_cast<std::uint64_t>(std::max(0.0, at_s));
     ++batches;
     switch (r.outcome) {
         case batch_outcome::committed:
@@ -99,11 +100,21 @@ void phase_stats::add(const batch_result& r, int worker, std::uint64_t second) {
     for (const auto& [key, n] : r.counters) server_counters[key] += n;
 }
 
+void phase_stats::add_in_doubt(std::uint64_t rows) {
+    ++batches;
+    rows_unknown += rows;
+    ++unknown_outcome_batches;
+}
+
 phase_stats& phase_stats::operator+=(const phase_stats& o) {
     rows_committed += o.rows_committed;
     rows_failed += o.rows_failed;
     rows_unknown += o.rows_unknown;
+    rows_bad += o.rows_bad;
+    rows_not_attempted += o.rows_not_attempted;
+    rows_input += o.rows_input;
     batches += o.batches;
+    batches_replayed += o.batches_replayed;
     batches_failed += o.batches_failed;
     unknown_outcome_batches += o.unknown_outcome_batches;
     conflicts += o.conflicts;
@@ -132,7 +143,11 @@ nlohmann::json to_json(const phase_stats& s) {
         {"rows_committed", s.rows_committed},
         {"rows_failed", s.rows_failed},
         {"rows_unknown", s.rows_unknown},
+        {"rows_bad", s.rows_bad},
+        {"rows_not_attempted", s.rows_not_attempted},
+        {"rows_input", s.rows_input},
         {"batches", s.batches},
+        {"batches_replayed", s.batches_replayed},
         {"batches_failed", s.batches_failed},
         {"unknown_outcome_batches", s.unknown_outcome_batches},
         {"conflicts", s.conflicts},

@@ -208,9 +208,11 @@ TEST(Import, AWorkerKilledWithSigkillLosesNoRow) {
     slow.latency_ms = 3;  // long enough to kill a worker in the middle
     server_fixture s(slow);
     temp_dir dir;
-    // MERGE: the batch a worker committed but could not report before dying is redone harmlessly.
+    // MERGE, marked idempotent: the batch the worker was running when it died is in doubt and
+    // runs again, harmlessly.
     dir.write("c.yaml", node_config(s.uri(), generated_nodes(20'000, 1'000),
-                                    "UNWIND $batch AS row MERGE (:N {id: row.id})", 3, 50));
+                                    "UNWIND $batch AS row MERGE (:N {id: row.id})", 3, 50) +
+                            "    idempotent: true\n");
     auto c = start_boltload(dir, {"import", "c.yaml", "--report", "r.json"});
     bool killed = false;
     for (int i = 0; i < 500 && !killed; ++i) {
@@ -222,7 +224,11 @@ TEST(Import, AWorkerKilledWithSigkillLosesNoRow) {
     ASSERT_TRUE(killed);
     ASSERT_EQ(c.wait_exit(), 0) << c.stderr_text();
     EXPECT_EQ(s.count("MATCH (n:N) RETURN count(n)"), 20'000);
-    EXPECT_GE(report_of(dir.path / "r.json").at("worker_restarts").get<int>(), 1);
+    const auto r = report_of(dir.path / "r.json");
+    EXPECT_GE(r.at("worker_restarts").get<int>(), 1);
+    EXPECT_EQ(r.at("rows_committed"), 20'000);
+    EXPECT_EQ(r.at("rows_unknown"), 0);
+    EXPECT_EQ(r.at("rows_input"), 20'000);
 }
 
 TEST(Import, InjectedTransientErrorsAreRetriedAndCounted) {
@@ -281,11 +287,24 @@ TEST(Import, InterruptedThenResumedGivesExactCounts) {
     EXPECT_EQ(c.wait_exit(), 130) << c.stderr_text();
     const auto partial = s.count("MATCH (n:N) RETURN count(n)");
     EXPECT_LT(partial, 6'000);
-    ASSERT_TRUE(fs::exists(dir.path / "c.yaml.checkpoint.json")) << c.stderr_text();
-    auto resumed = start_boltload(dir, {"import", "c.yaml", "--resume"}, "second");
+    ASSERT_TRUE(fs::exists(dir.path / "c.yaml.journal.jsonl")) << c.stderr_text();
+    // A fresh run must not silently repeat what the interrupted one committed.
+    auto again = start_boltload(dir, {"import", "c.yaml"}, "again");
+    EXPECT_EQ(again.wait_exit(), 2);
+    EXPECT_NE(again.stderr_text().find("--resume continues it"), std::string::npos) << again.stderr_text();
+    auto resumed = start_boltload(dir, {"import", "c.yaml", "--resume", "--report", "r.json"}, "second");
     ASSERT_EQ(resumed.wait_exit(), 0) << resumed.stderr_text();
     EXPECT_EQ(s.count("MATCH (n:N) RETURN count(n)"), 6'000);
     EXPECT_EQ(s.count("MATCH (n:N) RETURN count(DISTINCT n.id)"), 6'000);
+    // The report covers the whole import, with a line for each part.
+    const auto r = report_of(dir.path / "r.json");
+    EXPECT_EQ(r.at("rows_committed"), 6'000);
+    EXPECT_EQ(r.at("rows_input"), 6'000);
+    ASSERT_EQ(r.at("runs").size(), 2u);
+    EXPECT_EQ(r.at("runs").at(0).at("exit_code"), 130);
+    EXPECT_EQ(r.at("runs").at(0).at("rows_committed").get<std::int64_t>() +
+                  r.at("runs").at(1).at("rows_committed").get<std::int64_t>(),
+              6'000);
 }
 
 TEST(Import, TheGuidesRelationshipImportConflictsAndEndsWithTenThousand) {

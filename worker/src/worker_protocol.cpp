@@ -3,6 +3,8 @@
 // gives one clear sentence, never an exception or a crash.
 #include "boltload/worker_protocol.hpp"
 
+#include "boltload/json_fields.hpp"
+
 #include <fmt/format.h>
 
 #include <array>
@@ -198,6 +200,17 @@ ojson encode_body(const chunk& m) {
         j["generate"] = ojson{{"first", g.first}, {"count", g.count}};
     }
     if (!m.skip_batches.empty()) j["skip_batches"] = m.skip_batches;
+    if (!m.unknown_batches.empty()) j["unknown_batches"] = m.unknown_batches;
+    return j;
+}
+
+ojson encode_body(const go& m) {
+    return ojson{{"type", "go"}, {"chunk_id", m.chunk_id}, {"batch", m.batch}};
+}
+
+ojson encode_body(const batch_begin& m) {
+    ojson j{{"type", "batch_begin"}, {"chunk_id", m.chunk_id}, {"batch", m.batch}, {"rows", m.rows}};
+    if (m.first_line != 0) j["first_line"] = m.first_line;
     return j;
 }
 
@@ -213,9 +226,8 @@ ojson encode_body(const ready& m) {
     return j;
 }
 
-ojson encode_body(const batch_result& m) {
+ojson batch_result_fields(const batch_result& m) {
     ojson j;
-    j["type"] = "batch_result";
     j["chunk_id"] = m.chunk_id;
     j["batch"] = m.batch;
     j["rows"] = m.rows;
@@ -232,6 +244,12 @@ ojson encode_body(const batch_result& m) {
     if (!m.error_code.empty()) j["error_code"] = m.error_code;
     if (!m.error.empty()) j["error"] = m.error;
     if (!m.dead_letter_rows.empty()) j["dead_letter_rows"] = m.dead_letter_rows;
+    return j;
+}
+
+ojson encode_body(const batch_result& m) {
+    ojson j{{"type", "batch_result"}};
+    j.update(batch_result_fields(m));
     return j;
 }
 
@@ -266,139 +284,8 @@ std::string to_line(const ojson& j) {
 
 // ---- decoding ----------------------------------------------------------------------------------
 
-/// Reads typed fields of one JSON object; the first problem wins and later reads do nothing.
-class reader {
-public:
-    reader(const json& obj, std::string context, std::string& error)
-        : obj_(obj), context_(std::move(context)), error_(error) {}
-
-    bool ok() const { return error_.empty(); }
-
-    const json* find(std::string_view key, bool required) {
-        if (!ok()) return nullptr;
-        auto it = obj_.find(key);
-        if (it == obj_.end()) {
-            if (required) fail(fmt::format("field '{}' is missing", key));
-            return nullptr;
-        }
-        return &*it;
-    }
-
-    template <class T>
-    void integer(std::string_view key, T& out, bool required = true) {
-        const json* v = find(key, required);
-        if (!v) return;
-        if constexpr (std::is_unsigned_v<T>) {
-            if (v->is_number_unsigned() &&
-                v->get<std::uint64_t>() <= std::numeric_limits<T>::max()) {
-                out = static_cast<T>(v->get<std::uint64_t>());
-                return;
-            }
-            fail(fmt::format("field '{}' must be a non-negative integer{}", key, range_hint<T>()));
-        } else {
-            if (v->is_number_unsigned()) {
-                const auto u = v->get<std::uint64_t>();
-                if (u <= static_cast<std::uint64_t>(std::numeric_limits<T>::max())) {
-                    out = static_cast<T>(u);
-                    return;
-                }
-            } else if (v->is_number_integer()) {
-                const auto i = v->get<std::int64_t>();
-                if (i >= std::numeric_limits<T>::min() && i <= std::numeric_limits<T>::max()) {
-                    out = static_cast<T>(i);
-                    return;
-                }
-            }
-            fail(fmt::format("field '{}' must be an integer{}", key, range_hint<T>()));
-        }
-    }
-
-    void number(std::string_view key, double& out, bool required = true) {
-        const json* v = find(key, required);
-        if (!v) return;
-        if (!v->is_number()) return fail(fmt::format("field '{}' must be a number", key));
-        out = v->get<double>();
-    }
-
-    void string(std::string_view key, std::string& out, bool required = true) {
-        const json* v = find(key, required);
-        if (!v) return;
-        if (!v->is_string()) return fail(fmt::format("field '{}' must be a string", key));
-        out = v->get<std::string>();
-    }
-
-    void character(std::string_view key, char& out, bool required = true) {
-        std::string s;
-        string(key, s, required);
-        if (!ok() || !find(key, false)) return;
-        if (s.size() != 1) return fail(fmt::format("field '{}' must be one character", key));
-        out = s[0];
-    }
-
-    void boolean(std::string_view key, bool& out, bool required = true) {
-        const json* v = find(key, required);
-        if (!v) return;
-        if (!v->is_boolean()) return fail(fmt::format("field '{}' must be true or false", key));
-        out = v->get<bool>();
-    }
-
-    template <class E, class Parse>
-    void enumeration(std::string_view key, E& out, Parse parse, bool required = true) {
-        std::string s;
-        string(key, s, required);
-        if (!ok() || !find(key, false)) return;
-        if (auto e = parse(s)) {
-            out = *e;
-        } else {
-            fail(fmt::format("field '{}' has an unknown value '{}'", key, s));
-        }
-    }
-
-    const json* object(std::string_view key, bool required = true) {
-        const json* v = find(key, required);
-        if (!v) return nullptr;
-        if (!v->is_object()) {
-            fail(fmt::format("field '{}' must be an object", key));
-            return nullptr;
-        }
-        return v;
-    }
-
-    const json* array(std::string_view key, bool required = true) {
-        const json* v = find(key, required);
-        if (!v) return nullptr;
-        if (!v->is_array()) {
-            fail(fmt::format("field '{}' must be an array", key));
-            return nullptr;
-        }
-        return v;
-    }
-
-    /// A reader for a nested object, sharing the error.
-    reader nested(const json& obj, std::string_view name) const {
-        return reader(obj, fmt::format("{}.{}", context_, name), error_);
-    }
-
-    void fail(const std::string& what) {
-        if (ok()) error_ = fmt::format("{}: {}", context_, what);
-    }
-
-private:
-    template <class T>
-    static std::string range_hint() {
-        if constexpr (sizeof(T) < 8)
-            return fmt::format(" (at most {})", std::numeric_limits<T>::max());
-        else
-            return {};
-    }
-
-    const json& obj_;
-    std::string context_;
-    std::string& error_;
-};
-
-std::optional<source_spec> decode_source(reader& parent, const json& sj) {
-    reader r = parent.nested(sj, "source");
+std::optional<source_spec> decode_source(json_fields& parent, const json& sj) {
+    json_fields r = parent.nested(sj, "source");
     const json* c = r.object("csv", false);
     const json* g = r.object("generate", false);
     if (!r.ok()) return std::nullopt;
@@ -408,7 +295,7 @@ std::optional<source_spec> decode_source(reader& parent, const json& sj) {
     }
     if (c) {
         csv_spec s;
-        reader cr = r.nested(*c, "csv");
+        json_fields cr = r.nested(*c, "csv");
         cr.string("path", s.path);
         cr.character("delimiter", s.delimiter);
         cr.character("quote", s.quote);
@@ -420,7 +307,7 @@ std::optional<source_spec> decode_source(reader& parent, const json& sj) {
                     cr.fail(fmt::format("columns[{}] must be an object", i));
                     break;
                 }
-                reader colr = cr.nested(cj, fmt::format("columns[{}]", i));
+                json_fields colr = cr.nested(cj, fmt::format("columns[{}]", i));
                 column_spec col;
                 colr.string("name", col.name);
                 colr.enumeration("type", col.type, parse_column_type);
@@ -434,7 +321,7 @@ std::optional<source_spec> decode_source(reader& parent, const json& sj) {
         return s;
     }
     generate_spec s;
-    reader gr = r.nested(*g, "generate");
+    json_fields gr = r.nested(*g, "generate");
     gr.enumeration("entity", s.kind, parse_entity);
     gr.integer("count", s.count);
     gr.integer("repeat", s.repeat);
@@ -445,7 +332,7 @@ std::optional<source_spec> decode_source(reader& parent, const json& sj) {
         s.id_max = v;
     }
     if (const json* k = gr.object("keys")) {
-        reader kr = gr.nested(*k, "keys");
+        json_fields kr = gr.nested(*k, "keys");
         kr.enumeration("distribution", s.keys.kind, parse_distribution_kind);
         kr.number("zipf_s", s.keys.zipf_s);
         kr.integer("hotspot_keys", s.keys.hotspot_keys);
@@ -458,7 +345,7 @@ std::optional<source_spec> decode_source(reader& parent, const json& sj) {
                 gr.fail(fmt::format("properties[{}] must be an object", i));
                 break;
             }
-            reader pr = gr.nested(pj, fmt::format("properties[{}]", i));
+            json_fields pr = gr.nested(pj, fmt::format("properties[{}]", i));
             generated_property p;
             pr.string("name", p.name);
             pr.enumeration("type", p.type, parse_generated_type);
@@ -472,7 +359,7 @@ std::optional<source_spec> decode_source(reader& parent, const json& sj) {
     return s;
 }
 
-std::optional<hello> decode_hello(reader& r) {
+std::optional<hello> decode_hello(json_fields& r) {
     hello m;
     r.integer("protocol", m.protocol);
     r.string("program", m.program, false);
@@ -480,15 +367,15 @@ std::optional<hello> decode_hello(reader& r) {
     return m;
 }
 
-std::optional<configure> decode_configure(reader& r) {
+std::optional<configure> decode_configure(json_fields& r) {
     configure m;
     r.integer("worker_id", m.worker_id);
     if (const json* cj = r.object("connection")) {
-        reader cr = r.nested(*cj, "connection");
+        json_fields cr = r.nested(*cj, "connection");
         connection_spec& c = m.connection;
         cr.string("uri", c.uri);
         if (const json* aj = cr.object("auth")) {
-            reader ar = cr.nested(*aj, "auth");
+            json_fields ar = cr.nested(*aj, "auth");
             ar.string("scheme", c.auth.scheme);
             ar.string("principal", c.auth.principal);
             ar.string("credentials", c.auth.credentials);
@@ -515,7 +402,7 @@ std::optional<configure> decode_configure(reader& r) {
         cr.string("user_agent", c.user_agent);
     }
     if (const json* pj = r.object("phase")) {
-        reader pr = r.nested(*pj, "phase");
+        json_fields pr = r.nested(*pj, "phase");
         phase_work& p = m.phase;
         pr.string("name", p.name);
         pr.string("query", p.query);
@@ -523,7 +410,7 @@ std::optional<configure> decode_configure(reader& r) {
         pr.integer("batch_size", p.batch_size);
         pr.enumeration("transaction", p.transaction, parse_transaction_mode);
         if (const json* rj = pr.object("retry")) {
-            reader rr = pr.nested(*rj, "retry");
+            json_fields rr = pr.nested(*rj, "retry");
             rr.enumeration("kind", p.retry.kind,
                            [](std::string_view s) { return bolt::parse_retry_kind(s); });
             if (const json* sj = rr.object("settings")) {
@@ -544,7 +431,25 @@ std::optional<configure> decode_configure(reader& r) {
     return m;
 }
 
-std::optional<chunk> decode_chunk(reader& r) {
+/// An optional list of batch indices, ascending without repeats.
+void batch_list(json_fields& r, std::string_view key, std::vector<std::uint32_t>& out) {
+    const json* list = r.array(key, false);
+    if (!list) return;
+    for (const auto& v : *list) {
+        if (!v.is_number_unsigned() || v.get<std::uint64_t>() > std::numeric_limits<std::uint32_t>::max()) {
+            r.fail(fmt::format("{} must hold batch indices (non-negative integers)", key));
+            return;
+        }
+        const auto b = static_cast<std::uint32_t>(v.get<std::uint64_t>());
+        if (!out.empty() && b <= out.back()) {
+            r.fail(fmt::format("{} must be ascending without repeats", key));
+            return;
+        }
+        out.push_back(b);
+    }
+}
+
+std::optional<chunk> decode_chunk(json_fields& r) {
     chunk m;
     r.integer("chunk_id", m.chunk_id);
     const json* c = r.object("csv", false);
@@ -556,7 +461,7 @@ std::optional<chunk> decode_chunk(reader& r) {
     }
     if (c) {
         csv_range range;
-        reader cr = r.nested(*c, "csv");
+        json_fields cr = r.nested(*c, "csv");
         cr.integer("begin", range.begin);
         cr.integer("end", range.end);
         cr.integer("first_line", range.first_line);
@@ -564,33 +469,38 @@ std::optional<chunk> decode_chunk(reader& r) {
         m.range = range;
     } else {
         generate_range range;
-        reader gr = r.nested(*g, "generate");
+        json_fields gr = r.nested(*g, "generate");
         gr.integer("first", range.first);
         gr.integer("count", range.count);
         if (r.ok() && (range.first < 0 || range.count < 0))
             r.fail("generate.first and generate.count must not be negative");
         m.range = range;
     }
-    if (const json* skip = r.array("skip_batches", false)) {
-        for (const auto& v : *skip) {
-            if (!v.is_number_unsigned() ||
-                v.get<std::uint64_t>() > std::numeric_limits<std::uint32_t>::max()) {
-                r.fail("skip_batches must hold batch indices (non-negative integers)");
-                break;
-            }
-            const auto b = static_cast<std::uint32_t>(v.get<std::uint64_t>());
-            if (!m.skip_batches.empty() && b <= m.skip_batches.back()) {
-                r.fail("skip_batches must be ascending without repeats");
-                break;
-            }
-            m.skip_batches.push_back(b);
-        }
-    }
+    batch_list(r, "skip_batches", m.skip_batches);
+    batch_list(r, "unknown_batches", m.unknown_batches);
     if (!r.ok()) return std::nullopt;
     return m;
 }
 
-std::optional<ready> decode_ready(reader& r) {
+std::optional<go> decode_go(json_fields& r) {
+    go m;
+    r.integer("chunk_id", m.chunk_id);
+    r.integer("batch", m.batch);
+    if (!r.ok()) return std::nullopt;
+    return m;
+}
+
+std::optional<batch_begin> decode_batch_begin(json_fields& r) {
+    batch_begin m;
+    r.integer("chunk_id", m.chunk_id);
+    r.integer("batch", m.batch);
+    r.integer("rows", m.rows);
+    r.integer("first_line", m.first_line, false);
+    if (!r.ok()) return std::nullopt;
+    return m;
+}
+
+std::optional<ready> decode_ready(json_fields& r) {
     ready m;
     r.string("server_agent", m.server_agent, false);
     r.string("bolt_version", m.bolt_version, false);
@@ -598,7 +508,7 @@ std::optional<ready> decode_ready(reader& r) {
     return m;
 }
 
-std::optional<batch_result> decode_batch_result(reader& r) {
+std::optional<batch_result> decode_batch_result(json_fields& r) {
     batch_result m;
     r.integer("chunk_id", m.chunk_id);
     r.integer("batch", m.batch);
@@ -636,12 +546,13 @@ std::optional<batch_result> decode_batch_result(reader& r) {
             m.dead_letter_rows.push_back(v.get<std::string>());
         }
     }
-    if (r.ok() && m.attempts == 0) r.fail("attempts must be at least 1");
+    if (r.ok() && m.attempts == 0 && m.outcome != batch_outcome::unknown)
+        r.fail("attempts must be at least 1 (0 only for an unknown outcome)");
     if (!r.ok()) return std::nullopt;
     return m;
 }
 
-std::optional<chunk_done> decode_chunk_done(reader& r) {
+std::optional<chunk_done> decode_chunk_done(json_fields& r) {
     chunk_done m;
     r.integer("chunk_id", m.chunk_id);
     r.integer("rows", m.rows);
@@ -650,7 +561,7 @@ std::optional<chunk_done> decode_chunk_done(reader& r) {
     return m;
 }
 
-std::optional<progress> decode_progress(reader& r) {
+std::optional<progress> decode_progress(json_fields& r) {
     progress m;
     r.integer("chunk_id", m.chunk_id);
     r.integer("rows_done", m.rows_done);
@@ -659,7 +570,7 @@ std::optional<progress> decode_progress(reader& r) {
     return m;
 }
 
-std::optional<fatal> decode_fatal(reader& r) {
+std::optional<fatal> decode_fatal(json_fields& r) {
     fatal m;
     r.enumeration("kind", m.kind, parse_fatal_kind);
     r.string("message", m.message);
@@ -800,11 +711,12 @@ std::optional<coordinator_message> decode_coordinator_message(std::string_view l
     std::string type;
     auto j = parse_object(line, type, error);
     if (!j) return std::nullopt;
-    reader r(*j, type, error);
+    json_fields r(*j, type, error);
     using V = coordinator_message;
     if (type == "hello") return wrap<V>(decode_hello(r));
     if (type == "configure") return wrap<V>(decode_configure(r));
     if (type == "chunk") return wrap<V>(decode_chunk(r));
+    if (type == "go") return wrap<V>(decode_go(r));
     if (type == "shutdown") return V(shutdown{});
     error = fmt::format("unknown message type '{}' from the coordinator", type);
     return std::nullopt;
@@ -815,10 +727,11 @@ std::optional<worker_message> decode_worker_message(std::string_view line, std::
     std::string type;
     auto j = parse_object(line, type, error);
     if (!j) return std::nullopt;
-    reader r(*j, type, error);
+    json_fields r(*j, type, error);
     using V = worker_message;
     if (type == "hello") return wrap<V>(decode_hello(r));
     if (type == "ready") return wrap<V>(decode_ready(r));
+    if (type == "batch_begin") return wrap<V>(decode_batch_begin(r));
     if (type == "batch_result") return wrap<V>(decode_batch_result(r));
     if (type == "chunk_done") return wrap<V>(decode_chunk_done(r));
     if (type == "progress") return wrap<V>(decode_progress(r));
@@ -826,6 +739,20 @@ std::optional<worker_message> decode_worker_message(std::string_view line, std::
     error = fmt::format("unknown message type '{}' from a worker", type);
     return std::nullopt;
 }
+
+nlohmann::ordered_json to_json(const batch_result& r) { return batch_result_fields(r); }
+
+std::optional<batch_result> batch_result_from_json(const nlohmann::json& j, std::string& error) {
+    error.clear();
+    if (!j.is_object()) {
+        error = "batch_result: not an object";
+        return std::nullopt;
+    }
+    json_fields r(j, "batch_result", error);
+    return decode_batch_result(r);
+}
+
+nlohmann::ordered_json to_json(const source_spec& s) { return encode_source(s); }
 
 std::optional<std::string> check_hello(const hello& peer) {
     if (peer.protocol == protocol_version) return std::nullopt;

@@ -14,6 +14,14 @@ bool skipped(const chunk& c, std::uint32_t index) {
     return std::binary_search(c.skip_batches.begin(), c.skip_batches.end(), index);
 }
 
+bool in_doubt(const chunk& c, std::uint32_t index) {
+    return std::binary_search(c.unknown_batches.begin(), c.unknown_batches.end(), index);
+}
+
+/// The batch's rows are read only to be reported (in doubt) or not at all (skipped): no need to
+/// convert them.
+bool runs(const chunk& c, std::uint32_t index) { return !skipped(c, index) && !in_doubt(c, index); }
+
 nlohmann::json to_json_value(const bolt::value& v) {
     switch (v.type()) {
         case bolt::value_type::null: return nullptr;
@@ -85,31 +93,45 @@ bolt::list& worker_session::rows() {
     return params_.find(config_.phase.parameter)->as<bolt::list>();
 }
 
-std::optional<fatal> worker_session::run_chunk(const chunk& c, const sender& send,
-                                               const std::function<bool()>& should_stop) {
+std::optional<fatal> worker_session::run_chunk(const chunk& c, const sender& send, const chunk_control& control) {
     if (const auto* range = std::get_if<csv_range>(&c.range)) {
         if (!converter_) return fatal{fatal_kind::protocol, "CSV chunk for a generated phase", c.chunk_id};
-        return run_csv(c, *range, send, should_stop);
+        return run_csv(c, *range, send, control);
     }
     if (!generator_) return fatal{fatal_kind::protocol, "generator chunk for a CSV phase", c.chunk_id};
-    return run_generated(c, std::get<generate_range>(c.range), send, should_stop);
+    return run_generated(c, std::get<generate_range>(c.range), send, control);
 }
 
-void worker_session::run_batch(const chunk& c, std::uint32_t index, std::uint64_t rows,
-                               std::uint64_t first_line,
-                               const std::function<std::vector<std::string>()>& dead_letter_rows,
-                               const sender& send) {
+bool worker_session::run_batch(const chunk& c, std::uint32_t index, std::uint64_t rows, std::uint64_t first_line,
+                               const std::function<std::vector<std::string>()>& dead_letter_rows, const sender& send,
+                               const chunk_control& control) {
+    if (in_doubt(c, index)) {
+        batch_result r;
+        r.chunk_id = c.chunk_id;
+        r.batch = index;
+        r.rows = rows;
+        r.outcome = batch_outcome::unknown;
+        r.attempts = 0;
+        r.first_line = first_line;
+        r.dead_letter_rows = dead_letter_rows();
+        send(r);
+        return true;
+    }
+    // The coordinator writes the batch's begin to its journal before it says go, so a batch that
+    // commits is never missing from the journal, whatever crashes next.
+    send(batch_begin{c.chunk_id, index, rows, first_line});
+    if (!control.wait_for_go(c.chunk_id, index)) return false;
     batch_result r = runner_->run(params_, rows);
     r.chunk_id = c.chunk_id;
     r.batch = index;
     r.first_line = first_line;
     if (r.outcome != batch_outcome::committed) r.dead_letter_rows = dead_letter_rows();
     send(r);
+    return true;
 }
 
-std::optional<fatal> worker_session::run_csv(const chunk& c, const csv_range& range,
-                                             const sender& send,
-                                             const std::function<bool()>& should_stop) {
+std::optional<fatal> worker_session::run_csv(const chunk& c, const csv_range& range, const sender& send,
+                                             const chunk_control& control) {
     const auto& spec = std::get<csv_spec>(config_.phase.source);
     const auto batch_size = static_cast<std::size_t>(std::max<std::int64_t>(1, config_.phase.batch_size));
     csv_chunk_reader reader(*csv_, spec, csv_chunk{range.begin, range.end, range.first_line, 0});
@@ -139,7 +161,7 @@ std::optional<fatal> worker_session::run_csv(const chunk& c, const csv_range& ra
             if (more) {
                 const csv_record& rec = reader.record();
                 if (spans.empty()) first_line = rec.line;
-                if (!skipped(c, index)) converter_->convert_into(rec, batch, spans.size());
+                if (runs(c, index)) converter_->convert_into(rec, batch, spans.size());
                 spans.emplace_back(rec.begin, rec.raw.size());
                 bytes_done = rec.end - range.begin;
                 ++total;
@@ -151,12 +173,12 @@ std::optional<fatal> worker_session::run_csv(const chunk& c, const csv_range& ra
             if (!skipped(c, index)) {
                 if (batch.size() > spans.size())
                     batch.erase(batch.begin() + static_cast<std::ptrdiff_t>(spans.size()), batch.end());
-                run_batch(c, index, spans.size(), first_line, dead_letter, send);
+                if (!run_batch(c, index, spans.size(), first_line, dead_letter, send, control)) return std::nullopt;
             }
             send(progress{c.chunk_id, total, bytes_done});
             spans.clear();
             ++index;
-            if (should_stop()) return std::nullopt;
+            if (control.should_stop()) return std::nullopt;
         }
         if (!more) break;
     }
@@ -165,8 +187,7 @@ std::optional<fatal> worker_session::run_csv(const chunk& c, const csv_range& ra
 }
 
 std::optional<fatal> worker_session::run_generated(const chunk& c, const generate_range& range,
-                                                   const sender& send,
-                                                   const std::function<bool()>& should_stop) {
+                                                   const sender& send, const chunk_control& control) {
     const std::int64_t batch_size = std::max<std::int64_t>(1, config_.phase.batch_size);
     bolt::list& batch = rows();
     std::uint32_t index = 0;
@@ -182,10 +203,11 @@ std::optional<fatal> worker_session::run_generated(const chunk& c, const generat
             const std::int64_t n = std::min(batch_size, range.first + range.count - first);
             if (!skipped(c, index)) {
                 generator_->fill(first, n, batch);
-                run_batch(c, index, static_cast<std::uint64_t>(n), 0, dead_letter, send);
+                if (!run_batch(c, index, static_cast<std::uint64_t>(n), 0, dead_letter, send, control))
+                    return std::nullopt;
             }
             send(progress{c.chunk_id, static_cast<std::uint64_t>(first + n - range.first), 0});
-            if (should_stop()) return std::nullopt;
+            if (control.should_stop()) return std::nullopt;
         }
     } catch (const std::out_of_range& e) {
         return fatal{fatal_kind::protocol, e.what(), c.chunk_id};

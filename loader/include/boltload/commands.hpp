@@ -18,15 +18,16 @@ inline constexpr int exit_ok = 0;                ///< every row committed
 inline constexpr int exit_batches_failed = 1;    ///< some batches dead-lettered, unknown, or a verify failed
 inline constexpr int exit_usage = 2;             ///< usage, config or input error
 inline constexpr int exit_connect = 3;           ///< could not connect or authenticate
-inline constexpr int exit_interrupted = 130;     ///< Ctrl-C; a checkpoint was written
+inline constexpr int exit_interrupted = 130;     ///< SIGINT/SIGTERM; the journal has what is done
 
 struct import_options {
     std::string config_file;
     std::vector<std::string> overrides;  ///< --set key.path=value
     bool embedded = false;               ///< start the embedded server for the run
     std::optional<std::string> report;   ///< --report FILE.json (else the config's `report`)
-    bool resume = false;                 ///< continue from the checkpoint
-    std::optional<std::string> checkpoint;
+    bool resume = false;                 ///< continue the run in the journal
+    bool fresh = false;                  ///< replace the journal of an unfinished run
+    std::optional<std::string> journal;  ///< --journal FILE (else the config's, else CONFIG.journal.jsonl)
     bool quiet = false;                  ///< no progress bar, no summary table
 };
 

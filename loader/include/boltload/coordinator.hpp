@@ -1,34 +1,23 @@
-// Runs one phase with worker processes: plans chunks (CSV cut points or generator ranges), starts
-// boltload-worker processes, hands out chunks with a bounded number in flight per worker,
-// aggregates their batch results, writes failed batches to the dead-letter files, replaces a
-// worker that dies (its chunks go to another worker without redoing committed batches), and
-// stops cleanly on Ctrl-C. Everything runs on one Asio event loop in the calling thread.
+// Runs one phase with worker processes: the I/O around the scheduler. It starts boltload-worker
+// processes, turns their messages, their exits and the user's signals into scheduler events,
+// and carries out the scheduler's commands: messages to workers, journal records, dead letters.
+// Everything runs on one Asio event loop in the calling thread.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
-#include <map>
 #include <optional>
-#include <set>
 #include <string>
-#include <vector>
 
 #include "boltload/config.hpp"
+#include "boltload/journal.hpp"
 #include "boltload/run_stats.hpp"
+#include "boltload/scheduler.hpp"
 #include "boltload/worker_protocol.hpp"
 
 namespace boltload {
-
-/// What is done of a phase, for the checkpoint: finished chunks, and for chunks in progress the
-/// batches already reported (committed or dead-lettered), which a resumed run skips.
-struct phase_progress {
-    std::set<std::uint64_t> done_chunks;
-    std::map<std::uint64_t, std::set<std::uint32_t>> finished_batches;
-    bool complete = false;
-    friend bool operator==(const phase_progress&, const phase_progress&) = default;
-};
 
 /// A live view for the progress bar.
 struct live_status {
@@ -44,28 +33,26 @@ struct live_status {
 struct phase_run_options {
     std::filesystem::path worker_program;
     connection_spec connection;
-    /// Resume state: chunks to skip and batches already done.
-    phase_progress resume;
+    /// What earlier parts of the run settled (from the journal); empty for a fresh run.
+    journal::phase_state resume;
+    /// The journal this part appends to.
+    journal::journal_file* journal = nullptr;
     /// Called about five times a second while the phase runs.
     std::function<void(const live_status&)> on_status;
-    /// Set by the caller's signal handling: stop handing out chunks, let workers finish their
-    /// current batch, and return.
-    const std::atomic<bool>* interrupted = nullptr;
+    /// Signals received (SIGINT, SIGTERM), counted by the caller's handler: the first drains the
+    /// phase, the second stops it at once.
+    const std::atomic<int>* signals = nullptr;
     /// How often a worker may die before the phase gives up.
     int max_worker_restarts = 8;
-};
-
-enum class phase_end : std::uint8_t {
-    completed,
-    interrupted,        ///< Ctrl-C: progress holds what is done
-    too_many_failures,  ///< more dead-lettered batches than max_failed_batches
-    fatal,              ///< a worker could not connect, authenticate or read its input
+    /// The dead-letter files of a resumed run are appended to, not replaced.
+    bool append_dead_letters = false;
 };
 
 struct phase_result {
     phase_end end = phase_end::completed;
+    /// This part's batches, on the phase's time axis after `resume.duration_s`, with the whole
+    /// phase's rows_input and rows_not_attempted.
     phase_stats stats;
-    phase_progress progress;
     std::optional<fatal> fatal_error;  ///< for phase_end::fatal
     std::string message;               ///< why the phase stopped early, for the user
 };

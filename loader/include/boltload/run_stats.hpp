@@ -45,9 +45,13 @@ struct phase_stats {
     std::uint64_t rows_committed = 0;
     std::uint64_t rows_failed = 0;        ///< in batches that failed permanently (dead-lettered)
     std::uint64_t rows_unknown = 0;       ///< in batches whose commit outcome is unknown
+    std::uint64_t rows_bad = 0;           ///< rows that could not be read or converted (skipped)
+    std::uint64_t rows_not_attempted = 0; ///< never run: the run stopped before them
+    std::uint64_t rows_input = 0;         ///< the input's rows: the five buckets above sum to it
     std::uint64_t batches = 0;            ///< batches reported, whatever their outcome
     std::uint64_t batches_failed = 0;
     std::uint64_t unknown_outcome_batches = 0;
+    std::uint64_t batches_replayed = 0;   ///< in doubt after a worker died, run again (idempotent)
     std::uint64_t conflicts = 0;          ///< failed attempts that were write-write conflicts
     std::uint64_t other_transient_errors = 0;
     std::uint64_t retries = 0;            ///< attempts beyond the first
@@ -61,8 +65,10 @@ struct phase_stats {
     std::vector<std::uint64_t> rows_per_second;      ///< committed rows in each second of the phase
     std::vector<std::uint64_t> conflicts_per_second;
 
-    /// Adds one batch's result; `second` is the time since the phase started, in whole seconds.
-    void add(const batch_result& r, int worker, std::uint64_t second);
+    /// Adds one batch's result, reported `at_s` seconds after the phase started.
+    void add(const batch_result& r, int worker, double at_s);
+    /// A batch whose worker died after it was allowed to start: its outcome is unknown.
+    void add_in_doubt(std::uint64_t rows);
     double rows_per_s() const { return duration_s > 0 ? static_cast<double>(rows_committed) / duration_s : 0; }
     /// Sums another phase into this one (for the run's totals).
     phase_stats& operator+=(const phase_stats& o);

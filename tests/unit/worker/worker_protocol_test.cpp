@@ -161,7 +161,7 @@ TEST(worker_protocol, every_line_is_one_json_object_ending_in_newline) {
 TEST(worker_protocol, hello_round_trips_both_ways) {
     const hello h{protocol_version, "boltload-worker 0.1"};
     EXPECT_EQ(encode(coordinator_message{h}),
-              "{\"type\":\"hello\",\"protocol\":1,\"program\":\"boltload-worker 0.1\"}\n");
+              "{\"type\":\"hello\",\"protocol\":2,\"program\":\"boltload-worker 0.1\"}\n");
     EXPECT_EQ(std::get<hello>(to_coordinator(encode(coordinator_message{h}))), h);
     EXPECT_EQ(std::get<hello>(to_worker(encode(worker_message{h}))), h);
 }
@@ -189,6 +189,34 @@ TEST(worker_protocol, chunk_round_trips_for_both_ranges) {
     EXPECT_EQ(std::get<chunk>(to_coordinator(encode(coordinator_message{b}))), b);
     const chunk big{~0ull, csv_range{0, ~0ull, ~0ull}, {}};
     EXPECT_EQ(std::get<chunk>(to_coordinator(encode(coordinator_message{big}))), big);
+    const chunk doubt{9, generate_range{0, 10}, {0}, {1, 3}};
+    EXPECT_EQ(encode(coordinator_message{doubt}),
+              "{\"type\":\"chunk\",\"chunk_id\":9,\"generate\":{\"first\":0,\"count\":10},"
+              "\"skip_batches\":[0],\"unknown_batches\":[1,3]}\n");
+    EXPECT_EQ(std::get<chunk>(to_coordinator(encode(coordinator_message{doubt}))), doubt);
+}
+
+TEST(worker_protocol, batch_begin_and_go_round_trip) {
+    const batch_begin b{12, 3, 1000, 4711};
+    EXPECT_EQ(encode(worker_message{b}),
+              "{\"type\":\"batch_begin\",\"chunk_id\":12,\"batch\":3,\"rows\":1000,\"first_line\":4711}\n");
+    EXPECT_EQ(std::get<batch_begin>(to_worker(encode(worker_message{b}))), b);
+    const go g{12, 3};
+    EXPECT_EQ(encode(coordinator_message{g}), "{\"type\":\"go\",\"chunk_id\":12,\"batch\":3}\n");
+    EXPECT_EQ(std::get<go>(to_coordinator(encode(coordinator_message{g}))), g);
+}
+
+TEST(worker_protocol, a_batch_in_doubt_is_reported_unknown_without_attempts) {
+    batch_result r;
+    r.chunk_id = 2;
+    r.batch = 1;
+    r.rows = 2;
+    r.outcome = batch_outcome::unknown;
+    r.attempts = 0;
+    r.dead_letter_rows = {"1,a", "2,b"};
+    EXPECT_EQ(std::get<batch_result>(to_worker(encode(worker_message{r}))), r);
+    std::string error;
+    EXPECT_EQ(batch_result_from_json(nlohmann::json::parse(to_json(r).dump()), error), r) << error;
 }
 
 TEST(worker_protocol, shutdown_round_trips) {
@@ -277,7 +305,7 @@ TEST(worker_protocol, version_mismatch_is_a_clear_error) {
     const auto err = check_hello(hello{protocol_version + 1, "boltload-worker 0.9"});
     ASSERT_TRUE(err);
     EXPECT_EQ(*err,
-              "boltload-worker 0.9 speaks worker protocol 2, this side speaks 1: use boltload and "
+              "boltload-worker 0.9 speaks worker protocol 3, this side speaks 2: use boltload and "
               "boltload-worker from the same build");
     // A hello from a future version still decodes, so the check can say what went wrong.
     const auto m = to_worker("{\"type\":\"hello\",\"protocol\":7,\"program\":\"x\",\"new\":1}");
@@ -318,7 +346,13 @@ TEST(worker_protocol, malformed_lines_are_errors_with_a_reason) {
               "batch_result: field 'outcome' has an unknown value 'maybe'");
     EXPECT_EQ(worker_error("{\"type\":\"batch_result\",\"chunk_id\":1,\"batch\":0,\"rows\":1,"
                            "\"outcome\":\"failed\",\"attempts\":0}"),
-              "batch_result: attempts must be at least 1");
+              "batch_result: attempts must be at least 1 (0 only for an unknown outcome)");
+    EXPECT_EQ(coordinator_error("{\"type\":\"chunk\",\"chunk_id\":1,\"generate\":{\"first\":0,"
+                                "\"count\":1},\"unknown_batches\":[2,2]}"),
+              "chunk: unknown_batches must be ascending without repeats");
+    EXPECT_EQ(coordinator_error("{\"type\":\"go\",\"chunk_id\":1}"), "go: field 'batch' is missing");
+    EXPECT_EQ(worker_error("{\"type\":\"batch_begin\",\"chunk_id\":1,\"batch\":0}"),
+              "batch_begin: field 'rows' is missing");
     EXPECT_EQ(worker_error("{\"type\":\"batch_result\",\"chunk_id\":1,\"batch\":0,\"rows\":1,"
                            "\"outcome\":\"failed\",\"attempts\":1,\"dead_letter_rows\":[1]}"),
               "batch_result: dead_letter_rows must hold strings");

@@ -13,6 +13,8 @@
 #include <variant>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "bolt/auth.hpp"
 #include "bolt/config.hpp"
 #include "bolt/retry.hpp"
@@ -100,7 +102,7 @@ struct phase_work {
 
 // ---- Messages ---------------------------------------------------------------------------------
 
-inline constexpr int protocol_version = 1;
+inline constexpr int protocol_version = 2;
 
 /// Both sides send this first; each checks the other's version.
 struct hello {
@@ -134,12 +136,23 @@ struct generate_range {
 
 /// coordinator → worker: one unit of work. Batches are the chunk's rows cut every batch_size,
 /// so batch indices are stable: a chunk handed out again after a worker died lists the batches
-/// already committed in skip_batches and the new worker does not redo them.
+/// whose outcome is already known in skip_batches and the new worker does not redo them.
 struct chunk {
     std::uint64_t chunk_id = 0;
     std::variant<csv_range, generate_range> range;
     std::vector<std::uint32_t> skip_batches;  ///< ascending
+    /// Batches in doubt (their worker died after being allowed to start them): not run, but
+    /// reported with outcome unknown and their rows, for the .unknown file. Ascending.
+    std::vector<std::uint32_t> unknown_batches;
     friend bool operator==(const chunk&, const chunk&) = default;
+};
+
+/// coordinator → worker: the answer to batch_begin: the batch may start (its begin is in the
+/// journal). A worker never sends COMMIT for a batch without it.
+struct go {
+    std::uint64_t chunk_id = 0;
+    std::uint32_t batch = 0;
+    friend bool operator==(const go&, const go&) = default;
 };
 
 /// coordinator → worker: finish the chunks already sent, close the session, exit 0.
@@ -168,7 +181,7 @@ struct batch_result {
     std::uint32_t batch = 0;  ///< index within the chunk, from 0
     std::uint64_t rows = 0;
     batch_outcome outcome = batch_outcome::committed;
-    std::uint32_t attempts = 1;
+    std::uint32_t attempts = 1;  ///< 0 only for a batch in doubt reported without running
     std::uint32_t conflicts = 0;        ///< failed attempts that were write-write conflicts
     std::uint32_t other_transient = 0;  ///< other retryable failures
     std::uint64_t backoff_wait_ms = 0;  ///< time slept between attempts
@@ -181,6 +194,16 @@ struct batch_result {
     std::vector<std::string> dead_letter_rows;
     std::uint64_t first_line = 0;  ///< CSV: the physical line of the batch's first record
     friend bool operator==(const batch_result&, const batch_result&) = default;
+};
+
+/// worker → coordinator: the batch's rows are read; may it start? The worker waits for `go`
+/// (or shutdown, or the end of its input: then it does not run the batch).
+struct batch_begin {
+    std::uint64_t chunk_id = 0;
+    std::uint32_t batch = 0;
+    std::uint64_t rows = 0;
+    std::uint64_t first_line = 0;  ///< CSV: the physical line of the batch's first record
+    friend bool operator==(const batch_begin&, const batch_begin&) = default;
 };
 
 /// worker → coordinator: every batch of the chunk has been reported.
@@ -219,8 +242,8 @@ struct fatal {
     friend bool operator==(const fatal&, const fatal&) = default;
 };
 
-using coordinator_message = std::variant<hello, configure, chunk, shutdown>;
-using worker_message = std::variant<hello, ready, batch_result, chunk_done, progress, fatal>;
+using coordinator_message = std::variant<hello, configure, chunk, go, shutdown>;
+using worker_message = std::variant<hello, ready, batch_begin, batch_result, chunk_done, progress, fatal>;
 
 /// One JSON object and a '\n'.
 std::string encode(const coordinator_message& m);
@@ -232,6 +255,14 @@ std::string encode(const worker_message& m);
 std::optional<coordinator_message> decode_coordinator_message(std::string_view line,
                                                               std::string& error);
 std::optional<worker_message> decode_worker_message(std::string_view line, std::string& error);
+
+/// A batch_result's fields as one JSON object (the journal keeps results in the same shape), and
+/// back; the reverse never throws and names the first bad field in `error`.
+nlohmann::ordered_json to_json(const batch_result& r);
+std::optional<batch_result> batch_result_from_json(const nlohmann::json& j, std::string& error);
+
+/// A phase's source as the configure message carries it (also the journal's fingerprint).
+nlohmann::ordered_json to_json(const source_spec& s);
 
 /// The check both sides make on the peer's hello: nullopt if compatible, else the message
 /// ("boltload-worker 0.2 speaks protocol 2, this side speaks 1: use matching binaries").

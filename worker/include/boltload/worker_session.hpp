@@ -16,6 +16,15 @@
 
 namespace boltload {
 
+/// How a chunk's loop hears from the coordinator (main() reads its stdin for it).
+struct chunk_control {
+    /// Asked after every batch: stop here (shutdown came, or the coordinator is gone)?
+    std::function<bool()> should_stop;
+    /// After batch_begin: waits for the coordinator's `go` for that batch (true), or for a
+    /// shutdown or the end of the input (false: the batch must not run).
+    std::function<bool(std::uint64_t chunk, std::uint32_t batch)> wait_for_go;
+};
+
 class worker_session {
 public:
     /// Connects and authenticates (so `ready` means the server accepted us), opens the source.
@@ -27,23 +36,24 @@ public:
     ready ready_message() const { return ready_; }
 
     using sender = std::function<void(const worker_message&)>;
-    /// Runs every batch of the chunk not listed in skip_batches, sending a batch_result for each
-    /// (and progress for CSV), then chunk_done. `should_stop` is asked after every batch; when it
-    /// says yes the chunk ends there without chunk_done. Returns a fatal message for input errors
-    /// (the file, line and column) — the batches before it were reported.
-    std::optional<fatal> run_chunk(const chunk& c, const sender& send,
-                                   const std::function<bool()>& should_stop);
+    /// Runs every batch of the chunk not listed in skip_batches: batch_begin, then (after `go`)
+    /// the transaction and its batch_result. Batches in unknown_batches are not run: their rows
+    /// are reported with outcome unknown. Then chunk_done. When `control` says stop, the chunk
+    /// ends there without chunk_done. Returns a fatal message for input errors (the file, line
+    /// and column) — the batches before it were reported.
+    std::optional<fatal> run_chunk(const chunk& c, const sender& send, const chunk_control& control);
 
 private:
     worker_session(const configure& c, bolt::driver driver, ready r);
     std::optional<fatal> run_csv(const chunk& c, const csv_range& range, const sender& send,
-                                 const std::function<bool()>& should_stop);
-    std::optional<fatal> run_generated(const chunk& c, const generate_range& range,
-                                       const sender& send, const std::function<bool()>& should_stop);
-    /// Runs the batch in params_ unless it is skipped; fills in what only the worker knows.
-    void run_batch(const chunk& c, std::uint32_t index, std::uint64_t rows, std::uint64_t first_line,
-                   const std::function<std::vector<std::string>()>& dead_letter_rows,
-                   const sender& send);
+                                 const chunk_control& control);
+    std::optional<fatal> run_generated(const chunk& c, const generate_range& range, const sender& send,
+                                       const chunk_control& control);
+    /// Runs the batch in params_ once the coordinator says go, or reports the rows of a batch in
+    /// doubt; fills in what only the worker knows. False: told to stop before it could start.
+    bool run_batch(const chunk& c, std::uint32_t index, std::uint64_t rows, std::uint64_t first_line,
+                   const std::function<std::vector<std::string>()>& dead_letter_rows, const sender& send,
+                   const chunk_control& control);
     bolt::list& rows();
 
     configure config_;

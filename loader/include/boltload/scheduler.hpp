@@ -1,0 +1,235 @@
+// The policy of one phase, without I/O: which chunk goes to which worker and when, when a batch
+// may start, what happens when a worker dies or a signal comes, when the phase is over, and where
+// every input row ends (committed, failed, unknown, bad, or not attempted).
+//
+// It has no clock, no processes and no sockets: the coordinator turns pipes, process exits and
+// signals into events, calls on(), and carries out the commands it gets back, in order (a journal
+// record always comes before the message that depends on it). Unit tests drive it with scripted
+// events (tests/unit/loader/scheduler_test.cpp).
+//
+// The dispatch policy is `free`: any ready worker with fewer than max_in_flight chunks takes the
+// next chunk, requeued chunks first.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "boltload/journal.hpp"
+#include "boltload/run_stats.hpp"
+#include "boltload/worker_protocol.hpp"
+
+namespace boltload {
+
+// ---- the plan ----------------------------------------------------------------------------------
+
+/// A unit of work as a plan yields it.
+struct planned_chunk {
+    chunk work;               ///< id and range; skip lists empty
+    std::uint64_t rows = 0;   ///< data rows in it
+    std::uint64_t units = 0;  ///< its share of the phase's progress (bytes for CSV, rows generated)
+};
+
+/// Yields a phase's chunks in id order. Ids are stable from run to run (the journal names them).
+class chunk_plan {
+public:
+    virtual ~chunk_plan() = default;
+    virtual std::optional<planned_chunk> next() = 0;
+    /// The whole input in progress units.
+    virtual std::uint64_t total_units() const = 0;
+};
+
+// ---- events (coordinator → scheduler) ----------------------------------------------------------
+
+namespace sched {
+
+struct worker_ready {
+    int worker = 0;
+};
+/// The worker has read a batch's rows and asks to start it.
+struct batch_begun {
+    int worker = 0;
+    batch_begin begin;
+};
+struct batch_reported {
+    int worker = 0;
+    batch_result result;
+    double at_s = 0;  ///< seconds since the phase's part started
+};
+struct chunk_finished {
+    int worker = 0;
+    chunk_done done;
+};
+struct chunk_progress {
+    int worker = 0;
+    progress at;
+};
+/// Its process is gone (its stdout ended).
+struct worker_exited {
+    int worker = 0;
+};
+/// It sent `fatal`, or broke the protocol (the coordinator kills it then).
+struct worker_failed {
+    int worker = 0;
+    fatal error;
+};
+/// SIGINT or SIGTERM: the first drains (workers finish their batch), the second stops at once.
+struct interrupt {
+    bool hard = false;
+};
+
+using event = std::variant<worker_ready, batch_begun, batch_reported, chunk_finished, chunk_progress,
+                           worker_exited, worker_failed, interrupt>;
+
+// ---- commands (scheduler → coordinator) --------------------------------------------------------
+
+struct start_worker {
+    int worker = 0;
+};
+struct send_chunk {
+    int worker = 0;
+    chunk work;
+};
+/// Answer a batch_begin with `go`.
+struct allow_batch {
+    int worker = 0;
+    std::uint64_t chunk = 0;
+    std::uint32_t batch = 0;
+};
+/// Send `shutdown`: finish the current batch, exit.
+struct stop_worker {
+    int worker = 0;
+};
+/// Kill the process (second signal, or a worker that broke the protocol).
+struct kill_worker {
+    int worker = 0;
+};
+struct write_journal {
+    journal::record record;
+};
+/// Write the batch's rows to the dead-letter file (failed) or the .unknown file (unknown), and
+/// its error to the errors file.
+struct dead_letter {
+    batch_result result;
+};
+/// The phase is over: every worker is gone.
+struct phase_over {};
+
+using command = std::variant<start_worker, send_chunk, allow_batch, stop_worker, kill_worker,
+                             write_journal, dead_letter, phase_over>;
+
+}  // namespace sched
+
+enum class phase_end : std::uint8_t {
+    completed,
+    interrupted,        ///< a signal: what is done is in the journal
+    too_many_failures,  ///< more dead-lettered batches than max_failed_batches
+    fatal,              ///< a worker could not connect, authenticate or read its input, or died too often
+};
+std::string_view to_string(phase_end e);
+
+struct scheduler_settings {
+    std::string phase;
+    int workers = 4;
+    int max_in_flight = 2;
+    int max_worker_restarts = 8;
+    std::int64_t batch_size = 1000;
+    std::int64_t max_failed_batches = 0;
+    bool idempotent = false;
+    /// Added to report times in the statistics, so a resumed part continues the earlier parts'
+    /// time axis (the journal keeps each part's own times).
+    double time_offset_s = 0;
+};
+
+class scheduler {
+public:
+    /// `resume` says what earlier parts of the run settled; `plan` must outlive the scheduler.
+    scheduler(scheduler_settings settings, chunk_plan& plan, journal::phase_state resume = {});
+
+    /// The first commands: a worker each, or phase_over at once when there is nothing to do.
+    std::vector<sched::command> start();
+    std::vector<sched::command> on(const sched::event& e);
+
+    bool over() const { return over_; }
+    phase_end end() const { return end_; }
+    /// Why the phase stopped early, for the user.
+    const std::string& message() const { return message_; }
+    const std::optional<fatal>& fatal_error() const { return fatal_; }
+    /// This part's batches, plus the input's accounting (rows_input, rows_not_attempted for the
+    /// whole phase, every part included) once the phase is over.
+    const phase_stats& stats() const { return stats_; }
+    /// Share of the input done, 0..1.
+    double fraction_done() const;
+
+private:
+    struct worker_slot {
+        bool ready = false;
+        bool told_to_stop = false;
+        bool gone = false;
+        std::vector<std::uint64_t> chunks;  ///< handed out and not done, in order
+        std::optional<batch_begin> running;  ///< allowed to start, not reported
+    };
+    struct live_chunk {
+        planned_chunk plan;
+        std::set<std::uint32_t> settled;          ///< outcome known: skipped by the next worker
+        std::set<std::uint32_t> unknown_pending;  ///< in doubt: rows to report, not to run
+        std::set<std::uint32_t> replay;           ///< in doubt: run again (idempotent)
+        std::map<std::uint32_t, std::string> doubt_why;
+        int worker = -1;  ///< -1: queued
+    };
+    using out = std::vector<sched::command>;
+
+    void on_event(const sched::worker_ready& e, out& o);
+    void on_event(const sched::batch_begun& e, out& o);
+    void on_event(const sched::batch_reported& e, out& o);
+    void on_event(const sched::chunk_finished& e, out& o);
+    void on_event(const sched::chunk_progress& e, out& o);
+    void on_event(const sched::worker_exited& e, out& o);
+    void on_event(const sched::worker_failed& e, out& o);
+    void on_event(const sched::interrupt& e, out& o);
+
+    void spawn(out& o);
+    void account(const planned_chunk& c);
+    std::optional<std::uint64_t> next_chunk();
+    bool pull_from_plan();
+    void dispatch(int worker, out& o, int limit = 0);
+    void start_when_all_connected(out& o);
+    void put_in_doubt(const batch_begin& b, const std::string& why, out& o);
+    void requeue(std::uint64_t chunk_id);
+    void stop(phase_end why, std::string message, out& o);
+    void maybe_finish(out& o);
+    void protocol_violation(int worker, const std::string& what, out& o);
+    void settle(std::uint64_t rows) { rows_settled_ += rows; }
+    std::uint64_t rows_of(const live_chunk& c, std::uint32_t batch) const;
+    std::size_t batches_in(std::uint64_t rows) const;
+    bool all_gone() const;
+
+    scheduler_settings settings_;
+    chunk_plan& plan_;
+    journal::phase_state resume_;
+    std::map<int, worker_slot> workers_;
+    int next_worker_ = 0;
+    std::map<std::uint64_t, live_chunk> chunks_;  ///< pulled from the plan, not done
+    std::deque<std::uint64_t> queue_;             ///< chunks waiting for a worker (requeued first)
+    bool plan_done_ = false;
+    bool started_ = false;  ///< the first chunks went out
+    bool stopping_ = false;
+    bool hard_stopped_ = false;  ///< second signal: workers killed, late reports ignored
+    bool over_ = false;
+    phase_end end_ = phase_end::completed;
+    std::string message_;
+    std::optional<fatal> fatal_;
+    phase_stats stats_;
+    std::uint64_t rows_input_ = 0;    ///< rows of every chunk pulled from the plan
+    std::uint64_t rows_settled_ = 0;  ///< rows whose outcome is known (any part)
+    std::uint64_t units_done_ = 0;
+    std::map<std::uint64_t, std::uint64_t> units_in_progress_;
+};
+
+}  // namespace boltload
