@@ -1129,7 +1129,7 @@ void read_phase(config_reader& r, const Node& n, std::size_t index, run_config& 
     r.get_string(n, "dead_letter", path, ph.dead_letter);
     if (ph.dead_letter.empty())
         ph.dead_letter = fmt::format("{}.dead-letter.{}", w.name, csv ? "csv" : "jsonl");
-    r.get_bool(n, "idempotent", path, ph.idempotent);
+    r.get_bool(n, "idempotent", path, ph.work.idempotent);
     r.get_statements(n, "before", path, ph.before);
     r.get_statements(n, "after", path, ph.after);
     cfg.phases.push_back(std::move(ph));

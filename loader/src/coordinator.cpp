@@ -141,7 +141,7 @@ private:
         s.max_worker_restarts = o.max_worker_restarts;
         s.batch_size = p.work.batch_size;
         s.max_failed_batches = p.max_failed_batches;
-        s.idempotent = p.idempotent;
+        s.idempotent = p.work.idempotent;
         s.time_offset_s = o.resume.duration_s;
         return s;
     }

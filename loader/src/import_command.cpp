@@ -213,7 +213,7 @@ std::filesystem::path journal_path(const import_options& o, const run_config& c)
 
 std::map<std::string, journal::replayer::phase_info> phase_infos(const run_config& c) {
     std::map<std::string, journal::replayer::phase_info> out;
-    for (const auto& p : c.phases) out[p.work.name] = {p.work.batch_size, p.idempotent};
+    for (const auto& p : c.phases) out[p.work.name] = {p.work.batch_size, p.work.idempotent};
     return out;
 }
 
@@ -284,7 +284,7 @@ void settle_open_batches(opened_journal& j, const run_config& config) {
         if (it == j.state.phases.end()) continue;
         const auto open = it->second.open;
         for (const auto& b : open) {
-            journal::record r = journal::batch_doubt{p.work.name, b.chunk, b.batch, b.rows, b.first_line, p.idempotent,
+            journal::record r = journal::batch_doubt{p.work.name, b.chunk, b.batch, b.rows, b.first_line, p.work.idempotent,
                                                      "in doubt: the run ended while the batch ran"};
             j.file.append(r);
             rp.apply(r, j.state);
@@ -359,7 +359,7 @@ private:
             std::cerr << "phase " << name << ": completed by an earlier part of the run, skipped\n";
             phase_stats stats = earlier.stats;
             stats.name = name;
-            stats.idempotent = phase.idempotent;
+            stats.idempotent = phase.work.idempotent;
             stats.rows_input = earlier.rows_input;
             stats.rows_not_attempted = earlier.rows_not_attempted;
             record(std::move(stats), earlier.duration_s, "completed earlier");

@@ -106,8 +106,15 @@ batch_result batch_runner::run_explicit(const bolt::map& parameters) {
     };
     try {
         auto done = bolt::run_with_retry(policy_, [&] {
-            return session_.run_in_transaction(phase_.query, parameters, bolt::access_mode::write,
-                                               transaction_);
+            try {
+                return session_.run_in_transaction(phase_.query, parameters, bolt::access_mode::write,
+                                                   transaction_);
+            } catch (const bolt::incomplete_commit& e) {
+                // The commit's outcome is unknown. Running an idempotent batch again is harmless,
+                // so it is retried like a connection lost before COMMIT; otherwise it is final.
+                if (!phase_.idempotent) throw;
+                throw bolt::service_unavailable(std::string(e.what()) + " (idempotent phase: run again)");
+            }
         }, hooks);
         out.counters = counters_map(done.summary.counters);
     } catch (const bolt::error& e) {

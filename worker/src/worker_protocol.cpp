@@ -185,6 +185,7 @@ ojson encode_body(const configure& m) {
     rj["settings"] = std::move(settings);
     pj["retry"] = std::move(rj);
     pj["source"] = encode_source(p.source);
+    if (p.idempotent) pj["idempotent"] = true;
     j["phase"] = std::move(pj);
     return j;
 }
@@ -409,6 +410,7 @@ std::optional<configure> decode_configure(json_fields& r) {
         pr.string("parameter", p.parameter);
         pr.integer("batch_size", p.batch_size);
         pr.enumeration("transaction", p.transaction, parse_transaction_mode);
+        pr.boolean("idempotent", p.idempotent, false);
         if (const json* rj = pr.object("retry")) {
             json_fields rr = pr.nested(*rj, "retry");
             rr.enumeration("kind", p.retry.kind,

@@ -56,8 +56,6 @@ struct phase_config {
     int max_in_flight = 2;                ///< chunks sent to one worker and not yet done
     std::int64_t max_failed_batches = 0;  ///< more failed batches than this stop the run
     std::string dead_letter;  ///< file for failed batches; default "<name>.dead-letter.csv|jsonl"
-    bool idempotent =
-        false;  ///< replaying the query is harmless (MERGE): unknown outcomes are safe to redo
     bool retry_given = false;         ///< the phase had its own retry block
     std::vector<std::string> before;  ///< statements run once before the phase (auto-commit)
     std::vector<std::string> after;   ///< statements run once after it

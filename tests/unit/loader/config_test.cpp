@@ -282,7 +282,7 @@ progress: off
     EXPECT_EQ(rp.max_wait, 2.0);
     EXPECT_EQ(p.max_failed_batches, 5);
     EXPECT_EQ(p.dead_letter, "out/people.bad.csv");
-    EXPECT_TRUE(p.idempotent);
+    EXPECT_TRUE(p.work.idempotent);
     EXPECT_THAT(p.before, ElementsAre("CREATE INDEX ON :P(id)"));
     EXPECT_THAT(p.after, ElementsAre("MATCH (n) RETURN count(n)"));
 
@@ -340,7 +340,7 @@ TEST(config_keys, defaults_are_the_documented_ones) {
     EXPECT_EQ(p.max_failed_batches, 0);
     EXPECT_EQ(p.work.transaction, transaction_mode::explicit_);
     EXPECT_FALSE(p.retry_given);
-    EXPECT_FALSE(p.idempotent);
+    EXPECT_FALSE(p.work.idempotent);
     EXPECT_EQ(p.dead_letter, "phase1.dead-letter.jsonl");
     const bolt::retry_policy rp = retry_policy_of(p);
     EXPECT_EQ(rp.kind, bolt::retry_kind::memgraph);  // the guide's recipe

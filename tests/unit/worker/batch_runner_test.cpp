@@ -194,5 +194,31 @@ TEST(BatchRunner, ConnectionLostAfterCommitIsAnUnknownOutcome) {
     EXPECT_FALSE(r.error.empty());
 }
 
+TEST(BatchRunner, AnIdempotentPhaseRunsABatchWithAnUnknownOutcomeAgain) {
+    // As above, the connection dies after COMMIT went out; on an idempotent phase (MERGE) the
+    // batch is simply run again, on a new connection, and ends committed.
+    int total = 0;
+    {
+        fixture f;
+        fail_then_succeed(f.server, {}, 1);
+        auto driver = f.make_driver();
+        batch_runner runner(driver, connection_spec{}, phase(transaction_mode::explicit_), f.hooks());
+        runner.run(batch_of(1), 1);
+        total = f.log->io_calls;
+    }
+    fixture f;
+    fail_then_succeed(f.server, {}, 1);
+    f.fail_at_io = total - 1;
+    auto driver = f.make_driver();
+    phase_work p = phase(transaction_mode::explicit_);
+    p.idempotent = true;
+    batch_runner runner(driver, connection_spec{}, p, f.hooks());
+    const batch_result r = runner.run(batch_of(1), 1);
+    EXPECT_EQ(r.outcome, batch_outcome::committed);
+    EXPECT_EQ(r.attempts, 2u);
+    EXPECT_EQ(r.other_transient, 1u);
+    EXPECT_EQ(r.conflicts, 0u);
+}
+
 }  // namespace
 }  // namespace boltload

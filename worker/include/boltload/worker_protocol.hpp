@@ -98,6 +98,9 @@ struct phase_work {
     transaction_mode transaction = transaction_mode::explicit_;
     retry_spec retry;
     source_spec source;
+    /// Replaying the query is harmless (MERGE): a batch whose commit outcome is unknown is run
+    /// again (explicit transactions), and a batch in doubt after a worker died is replayed.
+    bool idempotent = false;
 };
 
 // ---- Messages ---------------------------------------------------------------------------------
