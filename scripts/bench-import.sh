@@ -17,6 +17,10 @@
 #   BENCH_COMPARE=0     skip the comparison (only the memory runs)
 #   BENCH_REPEAT        times each (side, process count) runs; the best is shown (default 1)
 #   BENCH_BUILD_TYPE    CMake build type (default RelWithDebInfo, the project's default)
+#   BENCH_BASELINE      a bin dir with another build's boltload and boltload-worker: it runs as a
+#                       third side, alternating with this build, and a table compares the two
+#                       (e.g. the run journal's cost against the commit before it)
+#   BENCH_PEER=0        skip the JavaScript peer
 #   BENCH_NO_BUILD=1    use <build-dir>/bin as it is
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -149,11 +153,16 @@ JS
 run_side() {
   local side=$1 p=$2 csv=$3 mode=$4 name="$1-$2"
   start_server "$mode"
-  if [[ $side == boltload* ]]; then
-    measure "$name" "$bin/boltload" import "$config" \
+  if [[ $side == boltload* || $side == baseline ]]; then
+    local exe=$bin/boltload
+    [ "$side" = baseline ] && exe=$BENCH_BASELINE/boltload
+    # --checkpoint: the journal's path (its old name, which older builds also take), kept out of
+    # the working directory.
+    BOLTLOAD_WORKER="$(dirname "$exe")/boltload-worker" measure "$name" "$exe" import "$config" \
       --set "connection.uri=$uri" --set "phases.0.source.csv.path=$csv" \
       --set "phases.0.workers=$p" --set "phases.0.batch_size=$batch" \
-      --set "phases.0.chunk_bytes=$chunk_bytes" --report "$tmp/$name.report.json"
+      --set "phases.0.chunk_bytes=$chunk_bytes" --report "$tmp/$name.report.json" \
+      --checkpoint "$tmp/$name.journal"
   else
     measure "$name" node "$peer" --uri "$uri" --csv "$csv" --processes "$p" \
       --batch-size "$batch" --chunk-bytes "$chunk_bytes" --query "$query"
@@ -180,7 +189,10 @@ if [ "${BENCH_COMPARE:-1}" != 0 ]; then
   echo "   $(stat -c %s "$tmp/rows.csv") bytes; server storage mode $storage_mode; batch $batch; chunks of $chunk_bytes bytes"
   for p in $processes; do
     for ((r = 0; r < repeat; r++)); do
-      for side in boltload peer; do
+      sides="boltload"
+      [ -n "${BENCH_BASELINE:-}" ] && sides="$sides baseline"
+      [ "${BENCH_PEER:-1}" != 0 ] && sides="$sides peer"
+      for side in $sides; do
         echo "== $side, $p processes"
         run_side "$side" "$p" "$tmp/rows.csv" "$storage_mode"
       done
@@ -221,6 +233,21 @@ for (const p of ps) {
   console.log(`${pad(p, 5)} | ${pad(f(b_rate, 0), 15)} ${pad(f(b_cpu, 2), 11)} | ${pad(f(j_rate, 0), 16)} ` +
               `${pad(f(j_cpu, 2), 11)} | ${pad(f(b_rate / j_rate, 2) + 'x', 12)} ${pad(f(j_cpu / b_cpu, 1) + 'x lower', 14)}` +
               (b.ok && j.ok ? '' : '   (a check FAILED)'));
+}
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+const bps = [...new Set(results.filter((r) => r.side === 'baseline').map((r) => r.processes))];
+if (bps.length) {
+  console.log(`\nThis build against BENCH_BASELINE, ${rows} CSV rows, batch ${batch} (median of each; runs alternate)`);
+  console.log('procs | runs | this rows/s  CPU µs/row | baseline rows/s  CPU µs/row | wall time this/baseline  CPU this/baseline');
+  for (const p of bps) {
+    const mine = results.filter((r) => r.side === 'boltload' && r.processes === p);
+    const base = results.filter((r) => r.side === 'baseline' && r.processes === p);
+    const wall = (rs) => median(rs.map((r) => r.wall_s)), cpu = (rs) => median(rs.map((r) => (r.user_s + r.sys_s) / r.nodes * 1e6));
+    const rate = (rs) => median(rs.map((r) => r.nodes / r.wall_s));
+    console.log(`${pad(p, 5)} | ${pad(mine.length, 4)} | ${pad(f(rate(mine), 0), 11)} ${pad(f(cpu(mine), 2), 11)} | ` +
+                `${pad(f(rate(base), 0), 15)} ${pad(f(cpu(base), 2), 11)} | ${pad(f(wall(mine) / wall(base), 3), 23)} ` +
+                `${pad(f(cpu(mine) / cpu(base), 3), 18)}`);
+  }
 }
 const mem = results.filter((r) => r.side.startsWith('boltload-mem-'));
 if (mem.length) {
