@@ -1,0 +1,114 @@
+// Mix and Batch's pure part: the colouring (a property test over every group count), the default
+// group count, key hashes, the greedy assignment, and the schedule's binary files under damage.
+#include "boltload/mix_and_batch.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include <unistd.h>
+
+namespace boltload::mnb {
+namespace {
+
+namespace fs = std::filesystem;
+
+void expect_valid_colouring(structure st, std::uint32_t n) {
+    const auto rs = rounds(st, n);
+    std::map<cell, int> seen;
+    for (std::size_t r = 0; r < rs.size(); ++r) {
+        std::set<std::uint32_t> sources, targets, nodes;
+        for (const cell& c : rs[r]) {
+            ASSERT_LT(c.source, n);
+            ASSERT_LT(c.target, n);
+            ++seen[c];
+            if (st == structure::bipartite) {
+                EXPECT_TRUE(sources.insert(c.source).second) << "round " << r << " reuses source group " << c.source;
+                EXPECT_TRUE(targets.insert(c.target).second) << "round " << r << " reuses target group " << c.target;
+            } else {
+                EXPECT_LE(c.source, c.target);
+                EXPECT_TRUE(nodes.insert(c.source).second) << "N=" << n << " round " << r << " reuses group " << c.source;
+                if (c.target != c.source) {
+                    EXPECT_TRUE(nodes.insert(c.target).second) << "N=" << n << " round " << r << " reuses group " << c.target;
+                }
+            }
+        }
+    }
+    const std::size_t cells = st == structure::bipartite ? std::size_t{n} * n : std::size_t{n} * (n + 1) / 2;
+    EXPECT_EQ(seen.size(), cells) << "N=" << n;
+    for (const auto& [c, times] : seen) EXPECT_EQ(times, 1) << "N=" << n << " cell " << label(st, c);
+    EXPECT_EQ(rs.size(), n) << "N rounds, the fewest possible";
+}
+
+TEST(MixAndBatch, EveryCellIsInExactlyOneRoundAndNoRoundSharesAGroup) {
+    for (std::uint32_t n = 1; n <= 64; ++n) {
+        expect_valid_colouring(structure::monopartite, n);
+        expect_valid_colouring(structure::bipartite, n);
+    }
+}
+
+TEST(MixAndBatch, DefaultGroupsKeepWorkersBusyAndCellsAtLeastABatch) {
+    EXPECT_EQ(default_groups(structure::monopartite, 8, 100'000'000, 1000), 15u);  // 2·8 − 1
+    EXPECT_EQ(default_groups(structure::monopartite, 10, 10'000, 1000), 3u);       // 6 cells of ≥ 1,000
+    EXPECT_EQ(default_groups(structure::monopartite, 4, 10, 1000), 1u);
+    EXPECT_EQ(default_groups(structure::bipartite, 8, 100'000'000, 1000), 8u);
+    EXPECT_EQ(default_groups(structure::bipartite, 8, 10'000, 1000), 3u);
+    EXPECT_EQ(default_groups(structure::bipartite, 0, 0, 0), 1u);
+}
+
+TEST(MixAndBatch, KeyHashesAreStableAndTellTypesApart) {
+    EXPECT_EQ(key_hash(bolt::value(std::int64_t{42})), key_hash(bolt::value(std::int64_t{42})));
+    EXPECT_NE(key_hash(bolt::value(std::int64_t{42})), key_hash(bolt::value("42")));
+    EXPECT_EQ(key_hash(bolt::value("alice")), key_hash(bolt::value(std::string("alice"))));
+    EXPECT_FALSE(key_hash(bolt::value()));
+    // Fixed values: a resumed run, or another build, must put every key in the same group.
+    EXPECT_EQ(*key_hash(bolt::value(std::int64_t{0})) % 1000, 0xe220a8397b1dcdafULL % 1000);
+}
+
+TEST(MixAndBatch, GreedyPutsTheHeaviestKeysInDifferentGroupsAndBalancesTheRest) {
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> degrees;
+    for (std::uint64_t k = 0; k < 4; ++k) degrees.emplace_back(k, 1000);  // four supernodes
+    for (std::uint64_t k = 4; k < 1004; ++k) degrees.emplace_back(k, 3);
+    const group_map m = greedy_groups(degrees, 4);
+    std::set<std::uint32_t> hot;
+    for (std::uint64_t k = 0; k < 4; ++k) hot.insert(m.group_of(k));
+    EXPECT_EQ(hot.size(), 4u);
+    std::vector<std::uint64_t> rows(4);
+    for (const auto& [k, d] : degrees) rows[m.group_of(k)] += d;
+    for (auto r : rows) EXPECT_NEAR(static_cast<double>(r), 1750.0, 3.0);
+    EXPECT_EQ(m.group_of(999'999) , 999'999 % 4);  // an unknown key falls back to the hash
+}
+
+struct temp_dir {
+    fs::path path = fs::temp_directory_path() / ("boltload-mnb-" + std::to_string(::getpid()));
+    temp_dir() { fs::create_directories(path); }
+    ~temp_dir() { fs::remove_all(path); }
+};
+
+TEST(MixAndBatch, SchedulFilesRoundTripAndDamageIsAClearError) {
+    temp_dir dir;
+    const group_map m = greedy_groups({{5, 9}, {1, 3}, {7, 7}}, 2);
+    m.save(mnb::groups_path(dir.path));
+    const group_map back = group_map::load(mnb::groups_path(dir.path));
+    for (std::uint64_t k : {1, 5, 7, 11}) EXPECT_EQ(back.group_of(k), m.group_of(k));
+    save_counts(counts_path(dir.path, 3), {{9, 1}, {2, 5}});
+    EXPECT_EQ(load_counts(counts_path(dir.path, 3)), (std::vector<std::pair<std::uint64_t, std::uint64_t>>{{2, 5}, {9, 1}}));
+    EXPECT_EQ(merge_counts({{1, 1}, {3, 2}}, {{2, 7}, {3, 1}}),
+              (std::vector<std::pair<std::uint64_t, std::uint64_t>>{{1, 1}, {2, 7}, {3, 3}}));
+    // Truncated, foreign and lying files.
+    const auto size = fs::file_size(counts_path(dir.path, 3));
+    fs::resize_file(counts_path(dir.path, 3), size - 3);
+    EXPECT_THROW(load_counts(counts_path(dir.path, 3)), std::runtime_error);
+    std::ofstream(dir.path / "x.bin") << "id,name\n1,a\n";
+    EXPECT_THROW(load_counts(dir.path / "x.bin"), std::runtime_error);
+    EXPECT_THROW(group_map::load(dir.path / "x.bin"), std::runtime_error);
+    EXPECT_THROW(group_map::load(dir.path / "missing.bin"), std::runtime_error);
+    std::ofstream(dir.path / "big.bin", std::ios::binary) << std::string("BLCNT001") << std::string(8, '\xff');
+    EXPECT_THROW(load_counts(dir.path / "big.bin"), std::runtime_error);
+}
+
+}  // namespace
+}  // namespace boltload::mnb
