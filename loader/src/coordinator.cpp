@@ -248,9 +248,7 @@ private:
             dispatch(w);
     }
     void on_message(worker_process& w, const batch_result& r) {
-        const auto second = static_cast<std::uint64_t>(
-            std::chrono::duration_cast<std::chrono::seconds>(steady::now() - start_).count());
-        result_.stats.add(r, w.id, second);
+        result_.stats.add(r, w.id, std::chrono::duration<double>(steady::now() - start_).count());
         result_.progress.finished_batches[r.chunk_id].insert(r.batch);
         if (r.outcome != batch_outcome::committed) dead_letter(r);
         if (r.outcome == batch_outcome::failed &&

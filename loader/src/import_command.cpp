@@ -251,6 +251,7 @@ std::unique_ptr<server::bolt::server> start_embedded_and_connect(run_config& con
 }  // namespace
 
 int run_import(const import_options& options) {
+    const auto started = std::chrono::system_clock::now();
     auto loaded = load_and_report(options.config_file, options.overrides);
     if (!loaded) return exit_usage;
     run_config& config = *loaded;
@@ -273,9 +274,10 @@ int run_import(const import_options& options) {
     std::signal(SIGPIPE, SIG_IGN);
 
     std::optional<bolt::driver> driver;
+    bolt::server_info server;
     try {
         driver.emplace(open_driver(config.connection));
-        driver->verify_connectivity();
+        server = driver->get_server_info();  // also proves the connection works
     } catch (const bolt::error& e) {
         std::cerr << "boltload: cannot connect to " << config.connection.uri << ": " << e.what() << "\n";
         return exit_connect;
@@ -348,7 +350,9 @@ int run_import(const import_options& options) {
     const auto report = options.report ? options.report : config.report;
     if (report) {
         std::ofstream out(*report, std::ios::trunc);
-        out << make_report(done, totals, code).dump(2) << '\n';
+        out << make_report(done, totals, code, describe_run(config, server, started))
+                   .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+            << '\n';
         if (!out) std::cerr << "boltload: cannot write the report to " << *report << "\n";
     }
     return code;
