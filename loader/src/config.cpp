@@ -385,9 +385,10 @@ private:
 
 // ---- sections ----------------------------------------------------------------------------------
 
-const std::vector<std::string_view> top_keys{"connection", "embedded",   "before",
-                                             "after",      "phases",     "verify",
-                                             "report",     "checkpoint", "progress"};
+const std::vector<std::string_view> top_keys{"connection", "embedded",    "before",
+                                             "after",      "phases",      "verify",
+                                             "report",     "report_html", "checkpoint",
+                                             "progress"};
 const std::vector<std::string_view> connection_keys{
     "uri",        "user",      "password",        "password_env", "auth",
     "database",   "tls",       "connect_timeout", "read_timeout", "transaction_timeout",
@@ -1327,6 +1328,7 @@ run_config parse_config(std::string_view yaml, const std::filesystem::path& file
         }
         if (auto v = config_reader::child(root, "verify")) read_verify(r, *v, cfg);
         r.get_optional_string(root, "report", "", cfg.report);
+        r.get_optional_string(root, "report_html", "", cfg.report_html);
         r.get_optional_string(root, "checkpoint", "", cfg.checkpoint);
         if (auto p = config_reader::child(root, "progress")) {
             if (r.scalar(*p, "progress", "true, false or auto")) {

@@ -20,6 +20,7 @@
 #include "boltload/commands.hpp"
 #include "boltload/config.hpp"
 #include "boltload/coordinator.hpp"
+#include "boltload/report_command.hpp"
 #include "boltload/run_stats.hpp"
 #include "server/bolt/server.hpp"
 
@@ -348,13 +349,15 @@ int run_import(const import_options& options) {
         std::filesystem::remove(cp_path);
     }
     const auto report = options.report ? options.report : config.report;
+    const auto html = options.html ? options.html : config.report_html;
+    const auto report_json = make_report(done, totals, code, describe_run(config, server, started));
     if (report) {
         std::ofstream out(*report, std::ios::trunc);
-        out << make_report(done, totals, code, describe_run(config, server, started))
-                   .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
-            << '\n';
+        out << report_json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
         if (!out) std::cerr << "boltload: cannot write the report to " << *report << "\n";
     }
+    if (html)
+        if (auto problem = write_html_report(report_json, *html)) std::cerr << "boltload: " << *problem << "\n";
     return code;
 }
 
@@ -400,6 +403,8 @@ void add_import_commands(CLI::App& app, import_options& import, check_options& c
                   "Start the embedded server (in memory, 127.0.0.1, a free port) for this run and "
                   "import into it; the config's `embedded:` block sets its storage mode and faults");
     imp->add_option("--report", import.report, "Write the JSON report (keys in the README) to this file");
+    imp->add_option("--html", import.html,
+                    "Write the HTML report (one self-contained page of charts) to this file");
     imp->add_flag("--resume", import.resume,
                   "Continue an interrupted run from its checkpoint without redoing committed chunks");
     imp->add_option("--checkpoint", import.checkpoint,

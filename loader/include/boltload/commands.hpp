@@ -25,6 +25,7 @@ struct import_options {
     std::vector<std::string> overrides;  ///< --set key.path=value
     bool embedded = false;               ///< start the embedded server for the run
     std::optional<std::string> report;   ///< --report FILE.json (else the config's `report`)
+    std::optional<std::string> html;     ///< --html FILE.html (else the config's `report_html`)
     bool resume = false;                 ///< continue from the checkpoint
     std::optional<std::string> checkpoint;
     bool quiet = false;                  ///< no progress bar, no summary table
