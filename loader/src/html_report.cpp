@@ -289,7 +289,7 @@ std::string errors_chart(const json& phase) {
         {over_time(phase, "conflicts", "conflicts_per_second"), "c-conflicts", "conflicts"},
         {over_time(phase, "other_transient", "other_transient_per_second"), "c-other",
          "other transient errors"},
-        {over_time(phase, "retries", "retries_per_second"), "c-retries", "retries"},
+        {over_time(phase, "retries", "retries_per_second"), "c-retries wide", "retries"},
     }};
     double top = 0;
     bool any = false;
@@ -301,10 +301,13 @@ std::string errors_chart(const json& phase) {
     svg::chart c(std::string(caption), time_axis(phase_end_s(phase)),
                  svg::axis::linear(0, top, "per second"));
     std::vector<std::pair<std::string, std::string>> keys;
-    for (const auto& [s, cls, label] : lines) {
+    // Retries first, wide and pale, conflicts last: when every retry follows a conflict the two
+    // lines coincide, and both must stay visible.
+    for (auto it = lines.rbegin(); it != lines.rend(); ++it) {
+        const auto& [s, cls, label] = *it;
         if (s.values.empty()) continue;
         c.steps(per_second(s), 0, s.width_s, cls);
-        keys.emplace_back(cls, label);
+        keys.emplace(keys.begin(), cls, label);
     }
     c.legend(keys);
     return figure(caption, c);
@@ -326,8 +329,19 @@ std::string latency_over_time_chart(const json& phase) {
             out.emplace_back((static_cast<double>(i) + 0.5) * *width, v[i]);
         return out;
     };
-    c.line(points(p99), "c-p99");
-    c.line(points(p50), "c-p50");
+    const std::tuple<const std::vector<double>*, std::string_view, std::string_view> series[] = {
+        {&p99, "c-p99", "p99"}, {&p50, "c-p50", "p50"}};
+    for (const auto& [values, cls, name] : series) {
+        const auto pts = points(*values);
+        c.line(pts, cls);
+        // A short phase has a few batches per bucket: points read better than short segments.
+        const auto shown = std::count_if(pts.begin(), pts.end(),
+                                         [](const auto& p) { return std::isfinite(p.second); });
+        if (shown > 200) continue;
+        for (const auto& [x, y] : pts)
+            if (std::isfinite(y))
+                c.dot(x, y, cls, fmt::format("{} {} at {:.2f} s", name, ms_text(y), x), 2.2);
+    }
     c.legend({{"c-p50", "p50"}, {"c-p99", "p99"}});
     return figure(caption, c, "each point: the batches whose result arrived in that bucket");
 }
@@ -964,7 +978,7 @@ svg.chart{width:100%;height:auto;display:block}
 p.note{margin:2px 0 0;color:var(--muted);font-size:12px}
 .c-rows{stroke:#1f77b4;fill:#1f77b4}.c-conflicts{stroke:#d62728;fill:#d62728}.c-other{stroke:#ff7f0e;fill:#ff7f0e}
 .c-retries{stroke:#9467bd;fill:#9467bd}.c-p50{stroke:#1f77b4;fill:#1f77b4}.c-p99{stroke:#d62728;fill:#d62728}.c-lat{stroke:#17becf;fill:#17becf}
-.line{fill:none;stroke-width:1.6}.area{fill-opacity:.25;stroke-width:1.2}
+.line{fill:none;stroke-width:1.6}.line.wide{stroke-width:5;stroke-opacity:.45}.area{fill-opacity:.25;stroke-width:1.2}
 .o-first_try{fill:var(--ok)}.o-retried{fill:var(--retry)}.o-failed{fill:var(--fail)}.o-unknown{fill:var(--unknown)}.o-replayed{fill:var(--replay)}
 .h0{fill:#e3eef9}.h1{fill:#c6dbef}.h2{fill:#9ecae1}.h3{fill:#6baed6}.h4{fill:#4292c6}.h5{fill:#2171b5}.h6{fill:#08519c}.h7{fill:#08306b}
 .pt{fill:#1f77b4;stroke:#fff}.pt.failed{fill:#fff;stroke:#888}.pt.best{fill:var(--ok);stroke:#111;stroke-width:2}
