@@ -46,6 +46,16 @@ std::optional<double> number(const json& j, std::string_view key) {
     return std::nullopt;
 }
 
+/// Integers only (exit codes): a float or a huge value must not reach an integer cast.
+std::optional<std::int64_t> integer(const json& j, std::string_view key) {
+    const json* v = member(j, key);
+    if (!v || !v->is_number_integer()) return std::nullopt;
+    if (v->is_number_unsigned() &&
+        v->get<std::uint64_t>() > std::numeric_limits<std::int64_t>::max())
+        return std::nullopt;
+    return v->get<std::int64_t>();
+}
+
 double number_or_nan(const json& v) {
     return v.is_number() ? v.get<double>() : nan;
 }
@@ -86,7 +96,7 @@ std::string thousands(double v) {
 
 std::string seconds_text(double s) {
     if (!std::isfinite(s)) return "-";
-    if (s < 120) return fmt::format("{:.2f} s", s);
+    if (s < 120 || s > 1e12) return fmt::format("{:.{}f} s", s, s < 120 ? 2 : 0);
     const auto t = static_cast<long long>(s);
     if (t < 7200) return fmt::format("{} min {} s", t / 60, t % 60);
     return fmt::format("{} h {} min", t / 3600, t / 60 % 60);
@@ -99,7 +109,7 @@ std::string ms_text(double ms) {
     return fmt::format("{:.{}f} ms", ms, ms < 10 ? 2 : 1);
 }
 
-std::string exit_meaning(int code) {
+std::string exit_meaning(std::int64_t code) {
     switch (code) {
         case 0:
             return "every row committed";
@@ -574,7 +584,7 @@ std::string schedule_heatmap(const json& schedule) {
     svg::chart c(std::string(caption), svg::axis::bands(names(columns, ""), "cell"),
                  svg::axis::bands(names(rounds, "r"), "round", true), height);
     for (const auto& [r, cell, rows] : entries) {
-        const int shade = top > 0 ? std::clamp(static_cast<int>(rows / top * 7.999), 0, 7) : 0;
+        const int shade = top > 0 ? static_cast<int>(std::clamp(rows / top, 0.0, 1.0) * 7.999) : 0;
         c.box(cell + 0.04, cell + 0.96, r + 0.04, r + 0.96, fmt::format("heat h{}", shade),
               fmt::format("round {}, cell {}: {} rows", r, cell, thousands(rows)));
     }
@@ -753,6 +763,17 @@ void mark_pareto(std::vector<sweep_cell>& cells) {
         }
 }
 
+/// Two settings maps with the same scalar values. Not json's operator==, which recurses: a
+/// hostile report may nest deeper than the stack.
+bool same_settings(const json& a, const json& b) {
+    if (!a.is_object() || !b.is_object() || a.size() != b.size()) return false;
+    for (const auto& [k, v] : a.items()) {
+        const json* w = member(b, k);
+        if (!w || v.is_structured() || w->is_structured() || v != *w) return false;
+    }
+    return true;
+}
+
 void mark_recommended(std::vector<sweep_cell>& cells, const json& sweep) {
     const json* r = member(sweep, "recommendation");
     if (!r || !r->is_object()) return;
@@ -760,7 +781,7 @@ void mark_recommended(std::vector<sweep_cell>& cells, const json& sweep) {
     const json* settings = member(*r, "settings");
     for (auto& c : cells)
         if ((index && static_cast<double>(c.index) == *index) ||
-            (!index && settings && c.settings && *settings == *c.settings))
+            (!index && settings && c.settings && same_settings(*settings, *c.settings)))
             c.recommended = true;
 }
 
@@ -1014,10 +1035,11 @@ std::string header(const json& report) {
     const std::string config = text(report, "config_file");
     std::string out =
         "<header>\n<h1>boltload report" + (config.empty() ? "" : ": " + escape(config)) + "</h1>\n";
-    const auto code = number(report, "exit_code");
-    const std::string exit = code ? fmt::format("{} ({})", static_cast<long long>(*code),
-                                                exit_meaning(static_cast<int>(*code)))
-                                  : std::string();
+    const auto code = integer(report, "exit_code");
+    const std::string meaning = code ? exit_meaning(*code) : "";
+    const std::string exit = !code             ? text(report, "exit_code")
+                             : meaning.empty() ? std::to_string(*code)
+                                               : fmt::format("{} ({})", *code, meaning);
     const auto duration = number(report, "duration_s");
     std::string server = text(report, "server_agent");
     if (const auto bolt = text(report, "bolt_version"); !bolt.empty())

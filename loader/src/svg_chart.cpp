@@ -112,6 +112,8 @@ std::string short_number(double v) {
 
 std::vector<double> nice_ticks(double lo, double hi, int target) {
     if (!std::isfinite(lo) || !std::isfinite(hi)) lo = 0, hi = 1;
+    lo = std::clamp(lo, -1e300, 1e300);  // so that hi − lo and every step stay finite
+    hi = std::clamp(hi, -1e300, 1e300);
     if (hi < lo) std::swap(lo, hi);
     if (hi == lo) hi = lo + (lo == 0 ? 1 : std::abs(lo));
     const double raw = (hi - lo) / std::max(1, target);

@@ -108,6 +108,18 @@ TEST(report_html_command, an_unwritable_output_is_exit_2) {
     EXPECT_THAT(err, HasSubstr("cannot write the HTML report to"));
 }
 
+TEST(report_html_command, deeply_nested_values_do_not_exhaust_the_stack) {
+    temp_dir dir;
+    const std::string deep = std::string(100'000, '[') + std::string(100'000, ']');
+    const auto input = dir.write(
+        "deep.json", "{\"report_version\": 2, \"exit_code\": 1e300, \"journal\": {\"x\": " + deep +
+                         "}, \"sweep\": {\"cells\": [{\"settings\": {\"a\": " + deep +
+                         "}}], \"recommendation\": {\"settings\": {\"a\": " + deep + "}}}}");
+    const auto [code, err] = run(input);
+    EXPECT_EQ(code, exit_ok) << err;
+    EXPECT_THAT(read(dir.path / "deep.html"), HasSubstr("<td>x</td><td>[1 items]</td>"));
+}
+
 TEST(report_html_command, the_cli_takes_the_report_and_an_output) {
     CLI::App app;
     report_html_options options;
