@@ -6,6 +6,7 @@
 #include <cmath>
 #include <ctime>
 #include <limits>
+#include <ranges>
 
 #include <fmt/format.h>
 
@@ -38,10 +39,21 @@ std::uint64_t upper_edge(std::size_t bucket, int sub_bits) {
                                                              : static_cast<std::uint64_t>(edge);
 }
 
-/// The 1-based rank of quantile q among `count` values.
-std::uint64_t rank_of(double q, std::uint64_t count) {
+/// The value at quantile q of `count` values in log-linear buckets given as (bucket, n) pairs,
+/// lowest first: the upper edge of the bucket holding that rank, capped at the maximum.
+template <class Buckets>
+std::uint64_t percentile_of(const Buckets& buckets, std::uint64_t count, std::uint64_t max, double q,
+                            int sub_bits) {
+    if (count == 0) return 0;
     q = std::clamp(q, 0.0, 1.0);
-    return std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::ceil(q * static_cast<double>(count))));
+    const auto rank =
+        std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::ceil(q * static_cast<double>(count))));
+    std::uint64_t seen = 0;
+    for (const auto& [b, n] : buckets) {
+        seen += n;
+        if (seen >= rank) return std::min(upper_edge(b, sub_bits), max);
+    }
+    return max;
 }
 
 }  // namespace
@@ -53,14 +65,9 @@ void latency_histogram::add(std::uint64_t value) {
 }
 
 std::uint64_t latency_histogram::percentile(double q) const {
-    if (count_ == 0) return 0;
-    const auto rank = rank_of(q, count_);
-    std::uint64_t seen = 0;
-    for (std::size_t b = 0; b < counts_.size(); ++b) {
-        seen += counts_[b];
-        if (seen >= rank) return std::min(upper_edge(b, sub_bits), max_);
-    }
-    return max_;
+    const auto indexed = std::views::iota(std::size_t{0}, counts_.size()) |
+                         std::views::transform([this](std::size_t b) { return std::pair{b, counts_[b]}; });
+    return percentile_of(indexed, count_, max_, q, sub_bits);
 }
 
 std::vector<std::pair<std::uint64_t, std::uint64_t>> latency_histogram::buckets() const {
@@ -84,14 +91,7 @@ void coarse_latency::add(std::uint64_t value) {
 }
 
 std::uint64_t coarse_latency::percentile(double q) const {
-    if (count_ == 0) return 0;
-    const auto rank = rank_of(q, count_);
-    std::uint64_t seen = 0;
-    for (const auto& [b, n] : counts_) {
-        seen += n;
-        if (seen >= rank) return std::min(upper_edge(b, sub_bits), max_);
-    }
-    return max_;
+    return percentile_of(counts_, count_, max_, q, sub_bits);
 }
 
 coarse_latency& coarse_latency::operator+=(const coarse_latency& o) {

@@ -77,8 +77,8 @@ std::string_view to_string(timeline_outcome o);
 timeline_outcome timeline_outcome_of(const batch_result& r, bool replayed);
 
 /// The width of the time buckets a phase is drawn in: it starts at 1/64 s, so a one-second phase
-/// still gets a curve, and doubles whenever the phase outlasts `max_points` buckets, so memory and
-/// the report stay bounded however long it runs. Powers of two keep every width exact.
+/// still gets a curve, and doubles whenever the phase outlasts max_time_points buckets, so memory
+/// and the report stay bounded however long it runs. Powers of two keep every width exact.
 inline constexpr std::size_t max_time_points = 512;
 inline constexpr double first_bucket_width_s = 1.0 / 64;
 
@@ -196,8 +196,8 @@ struct run_info {
     std::map<std::string, nlohmann::json> phase_settings;  ///< phase name → settings_of(phase)
 };
 
-/// A phase's settings as the report shows them: query, batch_size, workers, transaction, retry
-/// ({kind, settings given, policy}), max_in_flight, idempotent.
+/// A phase's settings as the report shows them: query, batch_size, workers, max_in_flight,
+/// transaction, retry ({kind, the settings given, the effective policy as text}).
 nlohmann::json settings_of(const phase_config& phase);
 run_info describe_run(const run_config& config, const bolt::server_info& server,
                       std::chrono::system_clock::time_point started);
