@@ -4,6 +4,7 @@
 #include <functional>
 
 #include "boltload/commands.hpp"
+#include "boltload/report_command.hpp"
 #include "boltload/serve_command.hpp"
 
 int main(int argc, char** argv) {
@@ -12,12 +13,14 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     std::function<int()> action;
 
-    // Subcommands register here: `import` and `check` (boltload/commands.hpp), `serve`.
+    // Subcommands register here: `import` and `check` (boltload/commands.hpp), `serve`, `report`.
     boltload::import_options import;
     boltload::check_options check;
     boltload::add_import_commands(app, import, check, action);
     boltload::serve_options serve;
     boltload::add_serve_command(app, serve, action);
+    boltload::report_html_options report;
+    boltload::add_report_command(app, report, action);
 
     CLI11_PARSE(app, argc, argv);
     return action ? action() : 0;

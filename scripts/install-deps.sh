@@ -7,6 +7,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev libfmt-dev nlohmann-json3-dev libmimalloc-dev
   clang libclang-rt-14-dev openssl nodejs
+  chromium fonts-dejavu-core  # the browser tests open the HTML report in it, headless
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The project's test command. Installs what is missing, builds, and runs every test through ctest:
-#   1. the release build: unit tests, integration and interop tests, fuzz-corpus replays;
+#   1. the release build: unit tests, integration, interop and browser tests, fuzz-corpus replays;
 #   2. the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer;
 #   3. every libFuzzer target (clang) for a bounded time (FUZZ_SECONDS, default 60).
 # Usage: scripts/test.sh [--quick]   (--quick: step 1 only)
@@ -10,6 +10,11 @@ bash scripts/install-deps.sh
 # The interop tests use the official JavaScript driver, pinned by tests/interop/package-lock.json.
 if [ -f tests/interop/package-lock.json ] && [ ! -d tests/interop/node_modules/neo4j-driver ]; then
   npm ci --prefix tests/interop --no-audit --no-fund >/dev/null
+fi
+# The browser tests drive Debian's chromium with puppeteer-core, pinned by
+# tests/browser/package-lock.json (no install scripts run: no browser is downloaded).
+if [ -f tests/browser/package-lock.json ] && [ ! -d tests/browser/node_modules/puppeteer-core ]; then
+  npm ci --prefix tests/browser --no-audit --no-fund --ignore-scripts >/dev/null
 fi
 jobs=$(nproc)
 # One compiler cache for every checkout (CI clones afresh each time): paths under this folder are

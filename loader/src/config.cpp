@@ -385,9 +385,9 @@ private:
 
 // ---- sections ----------------------------------------------------------------------------------
 
-const std::vector<std::string_view> top_keys{"connection", "embedded", "before",  "after",
-                                             "phases",     "verify",   "report",  "journal",
-                                             "checkpoint", "progress"};
+const std::vector<std::string_view> top_keys{"connection", "embedded",    "before",     "after",
+                                             "phases",     "verify",      "report",     "report_html",
+                                             "journal",    "checkpoint",  "progress"};
 const std::vector<std::string_view> connection_keys{
     "uri",        "user",      "password",        "password_env", "auth",
     "database",   "tls",       "connect_timeout", "read_timeout", "transaction_timeout",
@@ -1327,6 +1327,7 @@ run_config parse_config(std::string_view yaml, const std::filesystem::path& file
         }
         if (auto v = config_reader::child(root, "verify")) read_verify(r, *v, cfg);
         r.get_optional_string(root, "report", "", cfg.report);
+        r.get_optional_string(root, "report_html", "", cfg.report_html);
         r.get_optional_string(root, "journal", "", cfg.journal);
         if (auto c = config_reader::child(root, "checkpoint")) {
             // The write-on-exit checkpoint became the run journal; old configs keep working.

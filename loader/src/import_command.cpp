@@ -23,6 +23,7 @@
 #include "boltload/config.hpp"
 #include "boltload/coordinator.hpp"
 #include "boltload/journal.hpp"
+#include "boltload/report_command.hpp"
 #include "boltload/run_stats.hpp"
 #include "server/bolt/server.hpp"
 
@@ -302,13 +303,14 @@ struct phase_outcome {
 
 class import_run {
 public:
-    import_run(const import_options& options, run_config& config, opened_journal journal, bolt::driver& driver)
-        : options_(options), config_(config), journal_(std::move(journal)), driver_(driver) {}
+    import_run(const import_options& options, run_config& config, opened_journal journal, bolt::driver& driver,
+               run_info info)
+        : options_(options), config_(config), journal_(std::move(journal)), driver_(driver), info_(std::move(info)) {}
 
     /// Runs what is left; returns the exit code.
     int run() {
         started_ = std::chrono::steady_clock::now();
-        journal_.file.append(journal::run_start{journal_.part, started_at_ = journal::utc_now()});
+        journal_.file.append(journal::run_start{journal_.part, started_at_ = info_.started_at});
         int code = exit_ok;
         try {
             code = run_steps();
@@ -422,10 +424,11 @@ private:
 
     void write_report(int code) const {
         const auto path = options_.report ? options_.report : config_.report;
-        if (!path) return;
+        const auto html = options_.html ? options_.html : config_.report_html;
+        if (!path && !html) return;
         std::vector<phase_stats> list;
         for (const auto& p : phases_) list.push_back(p.stats);
-        nlohmann::json j = make_report(list, totals_, code);
+        nlohmann::json j = make_report(list, totals_, code, info_);
         for (std::size_t i = 0; i < phases_.size(); ++i) j["phases"][i]["end"] = phases_[i].end;
         nlohmann::json runs = nlohmann::json::array();
         for (const auto& p : journal_.state.parts)
@@ -438,15 +441,20 @@ private:
                         {"rows_committed", totals_.rows_committed - std::min(earlier, totals_.rows_committed)}});
         j["runs"] = std::move(runs);
         j["journal"] = journal_.file.path().string();
-        std::ofstream out(*path, std::ios::trunc);
-        out << j.dump(2) << '\n';
-        if (!out) std::cerr << "boltload: cannot write the report to " << *path << "\n";
+        if (path) {
+            std::ofstream out(*path, std::ios::trunc);
+            out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+            if (!out) std::cerr << "boltload: cannot write the report to " << *path << "\n";
+        }
+        if (html)
+            if (auto problem = write_html_report(j, *html)) std::cerr << "boltload: " << *problem << "\n";
     }
 
     const import_options& options_;
     run_config& config_;
     opened_journal journal_;
     bolt::driver& driver_;
+    run_info info_;
     std::chrono::steady_clock::time_point started_;
     std::string started_at_;
     std::vector<phase_outcome> phases_;
@@ -457,6 +465,7 @@ private:
 }  // namespace
 
 int run_import(const import_options& options) {
+    const auto started = std::chrono::system_clock::now();
     auto loaded = load_and_report(options.config_file, options.overrides);
     if (!loaded) return exit_usage;
     run_config& config = *loaded;
@@ -491,14 +500,15 @@ int run_import(const import_options& options) {
     std::signal(SIGTERM, on_signal);
     std::signal(SIGPIPE, SIG_IGN);
     std::optional<bolt::driver> driver;
+    bolt::server_info server;
     try {
         driver.emplace(open_driver(config.connection));
-        driver->verify_connectivity();
+        server = driver->get_server_info();  // also proves the connection works
     } catch (const bolt::error& e) {
         std::cerr << "boltload: cannot connect to " << config.connection.uri << ": " << e.what() << "\n";
         return exit_connect;
     }
-    import_run run(options, config, std::move(*journal), *driver);
+    import_run run(options, config, std::move(*journal), *driver, describe_run(config, server, started));
     return run.run();
 }
 
@@ -544,6 +554,8 @@ void add_import_commands(CLI::App& app, import_options& import, check_options& c
                   "Start the embedded server (in memory, 127.0.0.1, a free port) for this run and "
                   "import into it; the config's `embedded:` block sets its storage mode and faults");
     imp->add_option("--report", import.report, "Write the JSON report (keys in the README) to this file");
+    imp->add_option("--html", import.html,
+                    "Write the HTML report (one self-contained page of charts) to this file");
     imp->add_flag("--resume", import.resume,
                   "Continue the run in the journal (interrupted, crashed or stopped by failures): no "
                   "batch whose outcome is recorded runs again; batches in doubt are reported unknown, "

@@ -247,7 +247,7 @@ void replayer::apply(const record& r, state& s) {
                 });
                 p.finished[v.result.chunk_id].insert(v.result.batch);
                 p.replay[v.result.chunk_id].erase(v.result.batch);
-                p.stats.add(v.result, v.worker, p.duration_s + v.at_s);
+                p.stats.add(v.result, v.worker, p.duration_s + v.at_s, v.replayed);
                 if (v.replayed) ++p.stats.batches_replayed;
                 part_last_at_[v.phase] = std::max(part_last_at_[v.phase], v.at_s);
                 if (!s.parts.empty() && v.result.outcome == batch_outcome::committed)
@@ -260,7 +260,7 @@ void replayer::apply(const record& r, state& s) {
                     p.replay[v.chunk].insert(v.batch);
                 } else {
                     p.unknown_pending[v.chunk].insert(v.batch);
-                    p.stats.add_in_doubt(v.rows);
+                    p.stats.add_in_doubt(v.rows, v.why);
                 }
             } else if constexpr (std::is_same_v<T, unknown_rows_written>) {
                 if (!known(v.phase)) return;

@@ -126,7 +126,7 @@ void scheduler::on_event(const batch_reported& e, out& o) {
                                                         r.batch, r.chunk_id), o);
     w->second.running.reset();
     const bool replayed = lc.replay.erase(r.batch) > 0;
-    stats_.add(r, e.worker, settings_.time_offset_s + e.at_s);
+    stats_.add(r, e.worker, settings_.time_offset_s + e.at_s, replayed);
     if (replayed) ++stats_.batches_replayed;
     settle(r.rows);
     lc.settled.insert(r.batch);
@@ -319,7 +319,7 @@ void scheduler::put_in_doubt(const batch_begin& b, const std::string& why, out& 
     } else {
         lc.unknown_pending.insert(b.batch);
         lc.doubt_why[b.batch] = why;
-        stats_.add_in_doubt(b.rows);
+        stats_.add_in_doubt(b.rows, why);
         settle(b.rows);
     }
     o.push_back(write_journal{journal::batch_doubt{settings_.phase, b.chunk_id, b.batch, b.rows, b.first_line,

@@ -25,6 +25,7 @@ struct import_options {
     std::vector<std::string> overrides;  ///< --set key.path=value
     bool embedded = false;               ///< start the embedded server for the run
     std::optional<std::string> report;   ///< --report FILE.json (else the config's `report`)
+    std::optional<std::string> html;     ///< --html FILE.html (else the config's `report_html`)
     bool resume = false;                 ///< continue the run in the journal
     bool fresh = false;                  ///< replace the journal of an unfinished run
     std::optional<std::string> journal;  ///< --journal FILE (else the config's, else CONFIG.journal.jsonl)

@@ -80,6 +80,7 @@ struct run_config {
     std::vector<phase_config> phases;
     std::vector<verify_check> verify;
     std::optional<std::string> report;      ///< JSON report path
+    std::optional<std::string> report_html; ///< HTML report path
     std::optional<std::string> journal;     ///< the run journal's path (for --resume)
     progress_mode progress = progress_mode::auto_;
     /// Things that are allowed but probably not meant, each "FILE:LINE:COLUMN: path: message".

@@ -216,6 +216,7 @@ verify:
   - query: MATCH (n:P) RETURN count(n)
     expect: 42
 report: out/report.json
+report_html: out/report.html
 journal: out/ckpt.json
 progress: off
 )";
@@ -308,6 +309,7 @@ progress: off
     EXPECT_EQ(cfg.verify[0].expect, 42);
     EXPECT_EQ(cfg.verify[0].location.to_string(), "cfg/x.yaml:74:5");
     EXPECT_EQ(cfg.report, "out/report.json");
+    EXPECT_EQ(cfg.report_html, "out/report.html");
     EXPECT_EQ(cfg.journal, "out/ckpt.json");
     EXPECT_EQ(cfg.progress, progress_mode::off);
     EXPECT_TRUE(cfg.warnings.empty());
@@ -327,6 +329,7 @@ TEST(config_keys, defaults_are_the_documented_ones) {
     EXPECT_TRUE(cfg.before.empty());
     EXPECT_TRUE(cfg.verify.empty());
     EXPECT_FALSE(cfg.report);
+    EXPECT_FALSE(cfg.report_html);
     EXPECT_FALSE(cfg.journal);
     EXPECT_EQ(cfg.progress, progress_mode::auto_);
     ASSERT_EQ(cfg.phases.size(), 1u);
