@@ -39,6 +39,11 @@ public:
         return p;
     }
     std::uint64_t total_units() const override { return source_.size() - cutter_.header().data_begin; }
+    std::uint64_t input_rows() override {
+        while (next()) {
+        }
+        return cutter_.records();
+    }
     const csv_header& header() const { return cutter_.header(); }
 
 private:
@@ -65,6 +70,7 @@ public:
         return p;
     }
     std::uint64_t total_units() const override { return total_; }
+    std::uint64_t input_rows() override { return total_; }
 
 private:
     std::uint64_t total_;

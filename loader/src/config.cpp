@@ -416,8 +416,12 @@ const std::vector<std::string_view> phase_keys{"name",
                                                "max_failed_batches",
                                                "dead_letter",
                                                "idempotent",
+                                               "schedule",
+                                               "mix_and_batch",
                                                "before",
                                                "after"};
+const std::vector<std::string_view> mix_keys{"endpoints", "structure", "groups", "grouping", "spill_dir"};
+const std::vector<std::string_view> endpoint_keys{"source", "target"};
 const std::vector<std::string_view> source_keys{"csv", "generate"};
 const std::vector<std::string_view> csv_keys{"path", "delimiter", "quote", "header", "columns"};
 const std::vector<std::string_view> column_keys{"name", "type", "element", "separator",
@@ -1030,6 +1034,59 @@ void check_query(config_reader& r, const Node& at, const std::string& path, phas
     }
 }
 
+/// `schedule:` and its `mix_and_batch:` block.
+void read_schedule(config_reader& r, const Node& n, const std::string& path, phase_config& ph) {
+    if (auto s = config_reader::child(n, "schedule")) {
+        if (r.scalar(*s, path + ".schedule", "free or mix_and_batch")) {
+            const std::string v = lower(s->Scalar());
+            if (v == "free") {
+                ph.schedule = schedule_kind::free;
+            } else if (v == "mix_and_batch") {
+                ph.schedule = schedule_kind::mix_and_batch;
+            } else {
+                r.error(*s, path + ".schedule", fmt::format("expected free or mix_and_batch, got {}", shown(*s)));
+            }
+        }
+    }
+    const auto m = config_reader::child(n, "mix_and_batch");
+    const std::string mp = path + ".mix_and_batch";
+    if (const auto* g = std::get_if<generate_spec>(&ph.work.source);
+        g && g->kind == generate_spec::entity::nodes && ph.schedule == schedule_kind::mix_and_batch)
+        r.error(config_reader::child(n, "schedule").value_or(n), path + ".schedule",
+                "mix_and_batch schedules relationships; this phase generates nodes (they do not conflict)");
+    if (!m) return;
+    if (ph.schedule != schedule_kind::mix_and_batch) r.warn(*m, mp, "ignored: the phase's schedule is not mix_and_batch");
+    if (!r.check_map(*m, mp, mix_keys)) return;
+    mix_and_batch_config& mix = ph.mix;
+    if (auto e = config_reader::child(*m, "endpoints")) {
+        if (r.check_map(*e, mp + ".endpoints", endpoint_keys)) {
+            r.get_string(*e, "source", mp + ".endpoints", mix.source_field);
+            r.get_string(*e, "target", mp + ".endpoints", mix.target_field);
+            if (mix.source_field.empty() != mix.target_field.empty())
+                r.error(*e, mp + ".endpoints", "needs both source and target (the row fields of the two node keys)");
+        }
+    }
+    if (auto s = config_reader::child(*m, "structure")) {
+        if (r.scalar(*s, mp + ".structure", "monopartite or bipartite")) {
+            if (auto v = mnb::parse_structure(lower(s->Scalar())))
+                mix.structure = *v;
+            else
+                r.error(*s, mp + ".structure", fmt::format("expected monopartite or bipartite, got {}", shown(*s)));
+        }
+    }
+    if (auto g = config_reader::child(*m, "groups"); g && !(g->IsScalar() && lower(g->Scalar()) == "auto"))
+        r.get_int(*m, "groups", mp, mix.groups, 1, 4096, "a positive integer (at most 4096) or auto");
+    if (auto g = config_reader::child(*m, "grouping")) {
+        if (r.scalar(*g, mp + ".grouping", "greedy or hash")) {
+            if (auto v = mnb::parse_grouping(lower(g->Scalar())))
+                mix.grouping = *v;
+            else
+                r.error(*g, mp + ".grouping", fmt::format("expected greedy or hash, got {}", shown(*g)));
+        }
+    }
+    r.get_string(*m, "spill_dir", mp, mix.spill_dir);
+}
+
 void read_phase(config_reader& r, const Node& n, std::size_t index, run_config& cfg,
                 const std::filesystem::path& base) {
     const std::string path = fmt::format("phases[{}]", index);
@@ -1130,6 +1187,9 @@ void read_phase(config_reader& r, const Node& n, std::size_t index, run_config& 
     if (ph.dead_letter.empty())
         ph.dead_letter = fmt::format("{}.dead-letter.{}", w.name, csv ? "csv" : "jsonl");
     r.get_bool(n, "idempotent", path, ph.work.idempotent);
+    read_schedule(r, n, path, ph);
+    if (ph.mix.spill_dir.empty())  // in the directory boltload runs in, like the journal
+        ph.mix.spill_dir = fmt::format("{}.{}.spill", std::filesystem::path(cfg.file).filename().string(), w.name);
     r.get_statements(n, "before", path, ph.before);
     r.get_statements(n, "after", path, ph.after);
     cfg.phases.push_back(std::move(ph));
@@ -1369,6 +1429,8 @@ std::string_view to_string(embedded_edge_rule r) {
     return r == embedded_edge_rule::non_sequential ? "non_sequential" : "sequential";
 }
 
+std::string_view to_string(schedule_kind k) { return k == schedule_kind::free ? "free" : "mix_and_batch"; }
+
 std::string_view to_string(progress_mode m) {
     switch (m) {
         case progress_mode::on:
@@ -1401,6 +1463,8 @@ const std::vector<std::string>& known_key_paths() {
         add("phases[].source.generate", generate_keys);
         add("phases[].source.generate.properties[]", property_keys);
         add("phases[].retry", retry_keys);
+        add("phases[].mix_and_batch", mix_keys);
+        add("phases[].mix_and_batch.endpoints", endpoint_keys);
         add("verify[]", verify_keys);
         return out;
     }();

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "boltload/chunk_plans.hpp"
+#include "boltload/mix_and_batch_plan.hpp"
 #include "process_v2.hpp"
 
 namespace boltload {
@@ -106,16 +107,20 @@ public:
         : phase_(phase),
           options_(options),
           status_timer_(io_),
-          plan_(make_chunk_plan(phase)),
-          scheduler_(settings_for(phase, options), *plan_, options.resume),
-          dead_letters_(phase, csv_header_names(*plan_), options.append_dead_letters) {}
+          input_(make_chunk_plan(phase)),
+          work_(phase.work),
+          mix_(make_mix_plan()),
+          scheduler_(settings_for(phase, options, mix_.get()), mix_ ? *mix_ : *input_, options.resume),
+          dead_letters_(phase, csv_header_names(*input_), options.append_dead_letters) {}
 
     phase_result run() {
         start_ = steady::now();
         last_sync_ = start_;
+        stage_ = scheduler_.stage();
         execute(scheduler_.start());
         tick();
         io_.run();
+        time_stage();
         if (options_.journal) options_.journal->sync();
         report_status();  // the final figures, not those of the last tick
         phase_result r;
@@ -124,6 +129,11 @@ public:
         r.stats.duration_s = seconds_since_start();
         r.fatal_error = scheduler_.fatal_error();
         r.message = scheduler_.message();
+        r.schedule = schedule_report();
+        if (mix_ && r.end == phase_end::completed) {
+            std::error_code ignored;  // kept otherwise: --resume reads them
+            std::filesystem::remove_all(phase_.mix.spill_dir, ignored);
+        }
         if (!io_error_.empty()) {
             r.end = phase_end::fatal;
             r.message = io_error_;
@@ -133,10 +143,14 @@ public:
     }
 
 private:
-    static scheduler_settings settings_for(const phase_config& p, const phase_run_options& o) {
+    static scheduler_settings settings_for(const phase_config& p, const phase_run_options& o,
+                                           const mix_and_batch_plan* mix) {
         scheduler_settings s;
         s.phase = p.work.name;
-        s.workers = p.workers;
+        // Mix and Batch keeps at most a round's cells busy at once: more workers would only wait
+        // (and cost their start-up and connection).
+        s.workers = mix ? static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(p.workers), mix->widest_round()))
+                        : p.workers;
         s.max_in_flight = p.max_in_flight;
         s.max_worker_restarts = o.max_worker_restarts;
         s.batch_size = p.work.batch_size;
@@ -147,6 +161,61 @@ private:
     }
 
     double seconds_since_start() const { return std::chrono::duration<double>(steady::now() - start_).count(); }
+
+    /// For a Mix and Batch phase: the endpoint fields, the spill directory (emptied when the
+    /// phase starts afresh), and the plan over the input's chunks. Throws std::invalid_argument
+    /// (endpoints) or std::runtime_error (the spill directory) before any worker starts.
+    std::unique_ptr<mix_and_batch_plan> make_mix_plan() {
+        if (phase_.schedule != schedule_kind::mix_and_batch) return nullptr;
+        const auto [source, target] = endpoint_fields(phase_, row_keys());
+        const std::filesystem::path dir = std::filesystem::absolute(phase_.mix.spill_dir);
+        const bool fresh = options_.resume.done_chunks.empty() && options_.resume.partitions.empty();
+        std::error_code ec;
+        if (fresh) std::filesystem::remove_all(dir, ec);
+        std::filesystem::create_directories(dir, ec);
+        if (ec || !std::filesystem::is_directory(dir))
+            throw std::runtime_error(fmt::format("cannot create the spill directory {}: {}", dir.string(),
+                                                 ec ? ec.message() : "not a directory"));
+        work_.mix = mix_work{phase_.mix.structure, phase_.mix.grouping, dir.string(), source, target};
+        mix_and_batch_settings s{phase_.mix.structure, phase_.mix.grouping, phase_.mix.groups, phase_.workers,
+                                 phase_.work.batch_size, dir};
+        return std::make_unique<mix_and_batch_plan>(*input_, s, options_.resume);
+    }
+
+    /// The keys of a row map: the CSV columns kept (named by `columns` or the header), or the
+    /// generator's fields.
+    std::vector<std::string> row_keys() const {
+        const auto* csv = std::get_if<csv_spec>(&phase_.work.source);
+        if (!csv) return {"a", "b"};
+        const std::vector<std::string> header = csv_header_names(*input_);
+        if (csv->columns.empty()) return header;
+        std::vector<std::string> keys;
+        for (std::size_t i = 0; i < csv->columns.size(); ++i) {
+            if (csv->columns[i].type == column_type::skip) continue;
+            keys.push_back(!csv->columns[i].name.empty() ? csv->columns[i].name : i < header.size() ? header[i] : "");
+        }
+        return keys;
+    }
+
+    nlohmann::json schedule_report() const {
+        if (!mix_) return {{"kind", "free"}};
+        nlohmann::json j = mix_->report();
+        for (const auto& [stage, seconds] : stage_seconds_)
+            if (stage == "counting" || stage == "partitioning") j[stage + "_s"] = seconds;
+        double rounds = 0;  // everything after the passes: the rounds (or the one group's run)
+        for (const auto& [stage, seconds] : stage_seconds_)
+            if (stage != "counting" && stage != "partitioning") rounds += seconds;
+        j["rounds_s"] = rounds;
+        return j;
+    }
+
+    /// Charges the time since the last call to the stage that ran (Mix and Batch's passes).
+    void time_stage() {
+        const double now = seconds_since_start();
+        stage_seconds_[stage_] += now - stage_started_;
+        stage_started_ = now;
+        stage_ = scheduler_.stage();
+    }
 
     // ---- commands ----
     void execute(const std::vector<sched::command>& commands) {
@@ -163,7 +232,7 @@ private:
         configure msg;
         msg.worker_id = ref.id;
         msg.connection = options_.connection;
-        msg.phase = phase_.work;
+        msg.phase = work_;
         send(ref, msg);
         read(ref);
     }
@@ -213,7 +282,10 @@ private:
     }
 
     /// Feeds an event to the scheduler and carries out what it answers.
-    void post(const sched::event& e) { execute(scheduler_.on(e)); }
+    void post(const sched::event& e) {
+        execute(scheduler_.on(e));
+        if (scheduler_.stage() != stage_) time_stage();
+    }
 
     // ---- reading workers ----
     void read(worker_process& w) {
@@ -259,6 +331,8 @@ private:
     void on_message(worker_process& w, const progress& p) { post(sched::chunk_progress{w.id, p}); }
     void on_message(worker_process& w, const chunk_done& d) { post(sched::chunk_finished{w.id, d}); }
     void on_message(worker_process& w, const fatal& f) { post(sched::worker_failed{w.id, f}); }
+    void on_message(worker_process& w, const counted& c) { post(sched::chunk_counted{w.id, c}); }
+    void on_message(worker_process& w, const partitioned& p) { post(sched::chunk_partitioned{w.id, p}); }
 
     // ---- status, signals, journal sync ----
     void report_status() {
@@ -266,6 +340,7 @@ private:
         const phase_stats& s = scheduler_.stats();
         live_status l;
         l.phase = phase_.work.name;
+        if (const std::string stage = scheduler_.stage(); !stage.empty()) l.phase += " (" + stage + ")";
         l.rows_committed = s.rows_committed + options_.resume.stats.rows_committed;
         l.conflicts = s.conflicts;
         l.retries = s.retries;
@@ -296,7 +371,9 @@ private:
     const phase_run_options& options_;
     asio::io_context io_;
     asio::steady_timer status_timer_;
-    std::unique_ptr<chunk_plan> plan_;
+    std::unique_ptr<chunk_plan> input_;  ///< the input's chunks
+    phase_work work_;                    ///< what workers are configured with
+    std::unique_ptr<mix_and_batch_plan> mix_;
     scheduler scheduler_;
     dead_letter_files dead_letters_;
     std::map<int, std::unique_ptr<worker_process>> workers_;
@@ -304,6 +381,9 @@ private:
     steady::time_point last_sync_;
     int signals_seen_ = 0;
     std::string io_error_;
+    std::string stage_;  ///< the scheduler's stage being timed
+    double stage_started_ = 0;
+    std::map<std::string, double> stage_seconds_;
 };
 
 }  // namespace

@@ -22,6 +22,7 @@
 #include "boltload/commands.hpp"
 #include "boltload/config.hpp"
 #include "boltload/coordinator.hpp"
+#include "boltload/csv.hpp"
 #include "boltload/journal.hpp"
 #include "boltload/report_command.hpp"
 #include "boltload/run_stats.hpp"
@@ -295,11 +296,29 @@ void settle_open_batches(opened_journal& j, const run_config& config) {
 
 // ---- one import ---------------------------------------------------------------------------------
 
+/// Below the summary table, for a Mix and Batch phase: what the schedule did and cost.
+std::string schedule_line(const struct phase_outcome& p);
+
 /// A phase's figures over every part of the run, and how this part ended it.
 struct phase_outcome {
     phase_stats stats;
-    std::string end;  ///< "completed", "interrupted", ..., or "complete earlier"
+    std::string end;          ///< "completed", "interrupted", ..., or "complete earlier"
+    nlohmann::json schedule;  ///< phase_result::schedule; null for a phase done earlier
 };
+
+std::string schedule_line(const phase_outcome& p) {
+    const nlohmann::json& s = p.schedule;
+    if (!s.is_object() || s.value("kind", "") != "mix_and_batch") return {};
+    const auto n = [&](const char* key, const char* one) {
+        const auto v = s.value(key, 0);
+        return fmt::format("{} {}{}", v, one, v == 1 ? "" : "s");
+    };
+    return fmt::format("{}: schedule mix_and_batch ({}, {} by {}, {}): {} in {}; counting {:.2f} s, partitioning "
+                       "{:.2f} s, rounds {:.2f} s; {} conflicts\n",
+                       p.stats.name, s.value("structure", ""), n("groups", "group"), s.value("grouping", ""),
+                       n("workers", "worker"), n("cells", "cell"), n("rounds", "round"), s.value("counting_s", 0.0),
+                       s.value("partitioning_s", 0.0), s.value("rounds_s", 0.0), p.stats.conflicts);
+}
 
 class import_run {
 public:
@@ -378,7 +397,14 @@ private:
         ro.append_dead_letters = journal_.part > 1;
         const bool progress = show_progress(config_, options_.quiet);
         if (progress) ro.on_status = [colour = use_colour()](const live_status& s) { draw_progress(s, colour); };
-        phase_result r = run_phase(phase, ro);
+        phase_result r;
+        try {
+            r = run_phase(phase, ro);
+        } catch (const std::invalid_argument& e) {  // before any worker: the input or settings do not fit
+            return stop_at(exit_usage, e.what());
+        } catch (const csv_error& e) {
+            return stop_at(exit_usage, e.what());
+        }
         if (progress) std::fprintf(stderr, "\n");
         journal_.file.append(journal::phase_end{name, std::string(to_string(r.end)), r.stats.duration_s,
                                                 r.stats.worker_restarts, r.stats.rows_input,
@@ -386,7 +412,7 @@ private:
         journal_.file.sync();
         phase_stats whole = r.stats;  // its name and settings, and the input's accounting
         whole += earlier.stats;
-        record(whole, earlier.duration_s + r.stats.duration_s, std::string(to_string(r.end)));
+        record(whole, earlier.duration_s + r.stats.duration_s, std::string(to_string(r.end)), r.schedule);
         if (r.end == phase_end::interrupted) return stop_at(exit_interrupted, r.message);
         if (r.end == phase_end::too_many_failures) return stop_at(exit_batches_failed, r.message);
         if (r.end == phase_end::fatal) {
@@ -396,17 +422,20 @@ private:
         return exit_ok;
     }
 
-    void record(phase_stats stats, double duration_s, std::string end) {
+    void record(phase_stats stats, double duration_s, std::string end, nlohmann::json schedule = nullptr) {
         stats.duration_s = duration_s;
         totals_ += stats;
-        phases_.push_back(phase_outcome{std::move(stats), std::move(end)});
+        phases_.push_back(phase_outcome{std::move(stats), std::move(end), std::move(schedule)});
     }
 
     /// What the user reads on stdout (summary) and stderr (why it stopped, what to do next).
     void tell(int code) const {
         std::vector<phase_stats> list;
         for (const auto& p : phases_) list.push_back(p.stats);
-        if (!options_.quiet) std::cout << summary_table(list, totals_);
+        if (!options_.quiet) {
+            std::cout << summary_table(list, totals_);
+            for (const auto& p : phases_) std::cout << schedule_line(p);
+        }
         if (!stop_message_.empty()) std::cerr << "boltload: " << stop_message_ << "\n";
         if (totals_.rows_unknown > 0)
             std::cerr << fmt::format("boltload: {} rows in {} batches have an unknown outcome (the connection or the "
@@ -429,7 +458,10 @@ private:
         std::vector<phase_stats> list;
         for (const auto& p : phases_) list.push_back(p.stats);
         nlohmann::json j = make_report(list, totals_, code, info_);
-        for (std::size_t i = 0; i < phases_.size(); ++i) j["phases"][i]["end"] = phases_[i].end;
+        for (std::size_t i = 0; i < phases_.size(); ++i) {
+            j["phases"][i]["end"] = phases_[i].end;
+            if (!phases_[i].schedule.is_null()) j["phases"][i]["schedule"] = phases_[i].schedule;
+        }
         nlohmann::json runs = nlohmann::json::array();
         for (const auto& p : journal_.state.parts)
             runs.push_back({{"part", p.part}, {"started_at", p.started_at},

@@ -55,6 +55,16 @@ ojson body(const unknown_rows_written& r) {
 ojson body(const chunk_end& r) {
     return ojson{{"t", "chunk"}, {"phase", r.phase}, {"chunk", r.chunk}, {"rows", r.rows}};
 }
+ojson body(const chunk_counted& r) {
+    return ojson{{"t", "counted"}, {"phase", r.phase}, {"chunk", r.done.chunk_id}, {"rows", r.done.rows},
+                 {"keys", r.done.keys}};
+}
+ojson body(const chunk_partitioned& r) {
+    // The worker protocol's shape, under "done" (it round-trips through the same decoder).
+    nlohmann::ordered_json done = nlohmann::ordered_json::parse(encode(worker_message{r.done}));
+    done.erase("type");
+    return ojson{{"t", "partitioned"}, {"phase", r.phase}, {"done", std::move(done)}};
+}
 ojson body(const phase_end& r) {
     return ojson{{"t", "phase_end"},         {"phase", r.phase},
                  {"end", r.end},               {"duration_s", r.duration_s},
@@ -142,6 +152,26 @@ std::optional<record> decode_typed(json_fields& f, const json& j, const std::str
         f.integer("chunk", r.chunk);
         f.integer("rows", r.rows);
         return done(f, r);
+    }
+    if (t == "counted") {
+        chunk_counted r;
+        f.string("phase", r.phase);
+        f.integer("chunk", r.done.chunk_id);
+        f.integer("rows", r.done.rows);
+        f.integer("keys", r.done.keys, false);
+        return done(f, r);
+    }
+    if (t == "partitioned") {
+        chunk_partitioned r;
+        f.string("phase", r.phase);
+        const json* d = f.object("done");
+        if (!f.ok()) return std::nullopt;
+        json message = *d;
+        message["type"] = "partitioned";
+        auto m = decode_worker_message(message.dump(), error);
+        if (!m) return std::nullopt;
+        r.done = std::get<partitioned>(*m);
+        return record(std::move(r));
     }
     if (t == "phase_end") {
         phase_end r;
@@ -274,6 +304,14 @@ void replayer::apply(const record& r, state& s) {
                 p.finished.erase(v.chunk);
                 p.unknown_pending.erase(v.chunk);
                 p.replay.erase(v.chunk);
+            } else if constexpr (std::is_same_v<T, chunk_counted>) {
+                if (!known(v.phase)) return;
+                s.phases[v.phase].done_chunks.insert(v.done.chunk_id);
+            } else if constexpr (std::is_same_v<T, chunk_partitioned>) {
+                if (!known(v.phase)) return;
+                phase_state& p = s.phases[v.phase];
+                p.done_chunks.insert(v.done.chunk_id);
+                p.partitions[v.done.chunk_id] = v.done;
             } else if constexpr (std::is_same_v<T, phase_end>) {
                 if (!known(v.phase)) return;
                 phase_state& p = s.phases[v.phase];

@@ -128,7 +128,6 @@ void scheduler::on_event(const batch_reported& e, out& o) {
     const bool replayed = lc.replay.erase(r.batch) > 0;
     stats_.add(r, e.worker, settings_.time_offset_s + e.at_s, replayed);
     if (replayed) ++stats_.batches_replayed;
-    settle(r.rows);
     lc.settled.insert(r.batch);
     // The rows reach their file before the journal says the batch is settled: a crash between
     // the two leaves the batch in doubt, never rows that are nowhere.
@@ -145,23 +144,54 @@ void scheduler::on_event(const batch_reported& e, out& o) {
 }
 
 void scheduler::on_event(const chunk_finished& e, out& o) {
-    auto w = workers_.find(e.worker);
-    if (w == workers_.end()) return;
-    auto c = chunks_.find(e.done.chunk_id);
-    if (c == chunks_.end() || c->second.worker != e.worker)
-        return protocol_violation(e.worker, fmt::format("chunk_done for chunk {}, which it was not given", e.done.chunk_id), o);
+    if (!finish_item(e.worker, e.done.chunk_id, chunk_task::load, e.done.rows, o)) return;
+    o.push_back(write_journal{journal::chunk_end{settings_.phase, e.done.chunk_id, e.done.rows}});
+    after_item(e.worker, o);
+}
+
+void scheduler::on_event(const chunk_counted& e, out& o) {
+    if (!finish_item(e.worker, e.done.chunk_id, chunk_task::count, e.done.rows, o)) return;
+    plan_.on_counted(e.done);
+    o.push_back(write_journal{journal::chunk_counted{settings_.phase, e.done}});
+    after_item(e.worker, o);
+}
+
+void scheduler::on_event(const chunk_partitioned& e, out& o) {
+    if (!finish_item(e.worker, e.done.chunk_id, chunk_task::partition, e.done.rows, o)) return;
+    plan_.on_partitioned(e.done);
+    o.push_back(write_journal{journal::chunk_partitioned{settings_.phase, e.done}});
+    after_item(e.worker, o);
+}
+
+bool scheduler::finish_item(int worker, std::uint64_t chunk_id, chunk_task task, std::uint64_t rows, out& o) {
+    auto w = workers_.find(worker);
+    if (w == workers_.end()) return false;
+    auto c = chunks_.find(chunk_id);
+    if (c == chunks_.end() || c->second.worker != worker || c->second.plan.work.task != task) {
+        protocol_violation(worker, fmt::format("the end of a {} task for chunk {}, which it was not given",
+                                               to_string(task), chunk_id), o);
+        return false;
+    }
     const live_chunk& lc = c->second;
-    if (e.done.rows != lc.plan.rows)
-        return protocol_violation(e.worker, fmt::format("it read {} rows from chunk {}, where the plan cut {}",
-                                                        e.done.rows, e.done.chunk_id, lc.plan.rows), o);
-    if (lc.settled.size() != batches_in(lc.plan.rows) || !lc.unknown_pending.empty() || !lc.replay.empty())
-        return protocol_violation(e.worker, fmt::format("chunk_done for chunk {} with batches still open", e.done.chunk_id), o);
-    o.push_back(write_journal{journal::chunk_end{settings_.phase, e.done.chunk_id, lc.plan.rows}});
+    if (rows != lc.plan.rows) {
+        protocol_violation(worker, fmt::format("it read {} rows from chunk {}, where the plan cut {}", rows, chunk_id,
+                                               lc.plan.rows), o);
+        return false;
+    }
+    if (task == chunk_task::load &&
+        (lc.settled.size() != batches_in(lc.plan.rows) || !lc.unknown_pending.empty() || !lc.replay.empty())) {
+        protocol_violation(worker, fmt::format("chunk_done for chunk {} with batches still open", chunk_id), o);
+        return false;
+    }
     units_done_ += lc.plan.units;
-    units_in_progress_.erase(e.done.chunk_id);
-    std::erase(w->second.chunks, e.done.chunk_id);
+    units_in_progress_.erase(chunk_id);
+    std::erase(w->second.chunks, chunk_id);
     chunks_.erase(c);
-    dispatch(e.worker, o);
+    return true;
+}
+
+void scheduler::after_item(int worker, out& o) {
+    dispatch(worker, o);
     maybe_finish(o);
 }
 
@@ -232,34 +262,18 @@ void scheduler::spawn(out& o) {
     o.push_back(start_worker{id});
 }
 
-/// Accounts for a chunk of the plan: its rows join the input, and what earlier parts settled of
-/// it (a done chunk, finished batches, batches in doubt already counted) is settled.
-void scheduler::account(const planned_chunk& c) {
-    rows_input_ += c.rows;
-    const std::uint64_t id = c.work.chunk_id;
-    if (resume_.done_chunks.contains(id)) {
-        settle(c.rows);
-        units_done_ += c.units;
-        return;
-    }
-    const auto settle_batches = [&](const auto& m) {
-        if (auto it = m.find(id); it != m.end())
-            for (auto b : it->second) settle(journal::batch_rows(c.rows, settings_.batch_size, b));
-    };
-    settle_batches(resume_.finished);
-    settle_batches(resume_.unknown_pending);
-}
-
 bool scheduler::pull_from_plan() {
-    while (!plan_done_) {
+    while (!round_done_) {
         auto c = plan_.next();
         if (!c) {
-            plan_done_ = true;
+            round_done_ = true;
             break;
         }
-        account(*c);
         const std::uint64_t id = c->work.chunk_id;
-        if (resume_.done_chunks.contains(id)) continue;
+        if (resume_.done_chunks.contains(id)) {  // done by an earlier part of the run
+            units_done_ += c->units;
+            continue;
+        }
         live_chunk lc;
         lc.plan = std::move(*c);
         lc.settled = take(resume_.finished, id);
@@ -320,7 +334,6 @@ void scheduler::put_in_doubt(const batch_begin& b, const std::string& why, out& 
         lc.unknown_pending.insert(b.batch);
         lc.doubt_why[b.batch] = why;
         stats_.add_in_doubt(b.rows, why);
-        settle(b.rows);
     }
     o.push_back(write_journal{journal::batch_doubt{settings_.phase, b.chunk_id, b.batch, b.rows, b.first_line,
                                                    settings_.idempotent, why}});
@@ -351,20 +364,21 @@ void scheduler::stop(phase_end why, std::string message, out& o) {
 void scheduler::maybe_finish(out& o) {
     if (over_) return;
     if (!stopping_ && started_ && chunks_.empty()) {
-        if (!next_chunk()) return stop(phase_end::completed, "", o);
+        // The barrier: every item of the round is done; the plan moves to its next round.
+        while (!next_chunk()) {
+            if (!plan_.next_round()) return stop(phase_end::completed, "", o);
+            round_done_ = false;
+            units_done_ = 0;
+        }
         for (const auto& entry : workers_) dispatch(entry.first, o);
         return;
     }
     if (!stopping_ || !all_gone()) return;
-    // What the run never reached still counts: the rest of the plan is read for its rows.
-    while (!plan_done_) {
-        auto c = plan_.next();
-        if (!c) break;
-        account(*c);
-    }
-    plan_done_ = true;
-    stats_.rows_input = rows_input_;
-    stats_.rows_not_attempted = rows_input_ > rows_settled_ ? rows_input_ - rows_settled_ : 0;
+    // Every input row ends in one bucket; what the run never reached is "not attempted".
+    const auto settled = [](const phase_stats& s) { return s.rows_committed + s.rows_failed + s.rows_unknown + s.rows_bad; };
+    stats_.rows_input = plan_.input_rows();
+    const std::uint64_t done = settled(stats_) + settled(resume_.stats);
+    stats_.rows_not_attempted = stats_.rows_input > done ? stats_.rows_input - done : 0;
     over_ = true;
     o.push_back(phase_over{});
 }

@@ -39,9 +39,9 @@ csv_error::csv_error(std::string file, std::uint64_t line, std::size_t column, s
 
 // ---- sources ---------------------------------------------------------------------------------
 
-csv_source csv_source::open_file(const std::string& path) {
+csv_source csv_source::open_file(const std::string& path, std::string name) {
     csv_source s;
-    s.name_ = path;
+    s.name_ = name.empty() ? path : std::move(name);
     s.fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (s.fd_ < 0) throw csv_error(path, 0, 0, std::strerror(errno));
     struct stat st {};

@@ -59,7 +59,10 @@ std::vector<std::vector<cell>> rounds(structure st, std::uint32_t n) {
 }
 
 std::uint32_t default_groups(structure st, int workers, std::uint64_t rows, std::int64_t batch_size) {
-    const auto batch = static_cast<std::uint64_t>(std::max<std::int64_t>(1, batch_size));
+    // A cell should hold a few batches: a round lasts as long as its slowest cell, and each cell
+    // pays a dispatch and a first round trip that a batch of its own would not hide.
+    constexpr std::uint64_t batches_per_cell = 3;
+    const auto batch = static_cast<std::uint64_t>(std::max<std::int64_t>(1, batch_size)) * batches_per_cell;
     const auto w = static_cast<std::uint64_t>(std::max(1, workers));
     if (st == structure::bipartite) {
         std::uint64_t n = w;

@@ -83,6 +83,12 @@ constexpr std::array<name_entry<batch_outcome>, 3> outcome_names{{
     {batch_outcome::unknown, "unknown"},
 }};
 
+constexpr std::array<name_entry<chunk_task>, 3> task_names{{
+    {chunk_task::load, "load"},
+    {chunk_task::count, "count"},
+    {chunk_task::partition, "partition"},
+}};
+
 constexpr std::array<name_entry<fatal_kind>, 6> fatal_names{{
     {fatal_kind::connect, "connect"},
     {fatal_kind::auth, "auth"},
@@ -186,6 +192,12 @@ ojson encode_body(const configure& m) {
     pj["retry"] = std::move(rj);
     pj["source"] = encode_source(p.source);
     if (p.idempotent) pj["idempotent"] = true;
+    if (p.mix)
+        pj["mix_and_batch"] = ojson{{"structure", mnb::to_string(p.mix->structure)},
+                                    {"grouping", mnb::to_string(p.mix->grouping)},
+                                    {"spill_dir", p.mix->spill_dir},
+                                    {"source_field", p.mix->source_field},
+                                    {"target_field", p.mix->target_field}};
     j["phase"] = std::move(pj);
     return j;
 }
@@ -196,13 +208,32 @@ ojson encode_body(const chunk& m) {
     j["chunk_id"] = m.chunk_id;
     if (const auto* c = std::get_if<csv_range>(&m.range)) {
         j["csv"] = ojson{{"begin", c->begin}, {"end", c->end}, {"first_line", c->first_line}};
+    } else if (const auto* g = std::get_if<generate_range>(&m.range)) {
+        j["generate"] = ojson{{"first", g->first}, {"count", g->count}};
     } else {
-        const auto& g = std::get<generate_range>(m.range);
-        j["generate"] = ojson{{"first", g.first}, {"count", g.count}};
+        ojson slices = ojson::array();
+        for (const auto& s : std::get<cell_range>(m.range).slices)
+            slices.push_back(ojson{{"chunk", s.chunk}, {"begin", s.begin}, {"end", s.end},
+                                   {"first_row", s.first_row}, {"rows", s.rows}});
+        j["cell"] = ojson{{"slices", std::move(slices)}};
     }
     if (!m.skip_batches.empty()) j["skip_batches"] = m.skip_batches;
     if (!m.unknown_batches.empty()) j["unknown_batches"] = m.unknown_batches;
+    if (m.task != chunk_task::load) j["task"] = to_string(m.task);
+    if (m.groups != 0) j["groups"] = m.groups;
     return j;
+}
+
+ojson encode_body(const counted& m) {
+    return ojson{{"type", "counted"}, {"chunk_id", m.chunk_id}, {"rows", m.rows}, {"keys", m.keys}};
+}
+
+ojson encode_body(const partitioned& m) {
+    ojson cells = ojson::array();
+    for (const auto& c : m.cells)
+        cells.push_back(ojson{{"source_group", c.cell.source}, {"target_group", c.cell.target}, {"begin", c.begin},
+                              {"end", c.end}, {"first_row", c.first_row}, {"rows", c.rows}});
+    return ojson{{"type", "partitioned"}, {"chunk_id", m.chunk_id}, {"rows", m.rows}, {"cells", std::move(cells)}};
 }
 
 ojson encode_body(const go& m) {
@@ -411,6 +442,16 @@ std::optional<configure> decode_configure(json_fields& r) {
         pr.integer("batch_size", p.batch_size);
         pr.enumeration("transaction", p.transaction, parse_transaction_mode);
         pr.boolean("idempotent", p.idempotent, false);
+        if (const json* mj = pr.object("mix_and_batch", false)) {
+            json_fields mr = pr.nested(*mj, "mix_and_batch");
+            mix_work mix;
+            mr.enumeration("structure", mix.structure, mnb::parse_structure);
+            mr.enumeration("grouping", mix.grouping, mnb::parse_grouping);
+            mr.string("spill_dir", mix.spill_dir);
+            mr.string("source_field", mix.source_field);
+            mr.string("target_field", mix.target_field);
+            p.mix = std::move(mix);
+        }
         if (const json* rj = pr.object("retry")) {
             json_fields rr = pr.nested(*rj, "retry");
             rr.enumeration("kind", p.retry.kind,
@@ -451,17 +492,46 @@ void batch_list(json_fields& r, std::string_view key, std::vector<std::uint32_t>
     }
 }
 
+/// Each element of `key` (an array of objects) through `read`, failing on the first non-object.
+template <class Read>
+void each_object(json_fields& r, std::string_view key, Read read) {
+    const json* list = r.array(key);
+    if (!list) return;
+    for (std::size_t i = 0; i < list->size() && r.ok(); ++i) {
+        if (!(*list)[i].is_object()) return r.fail(fmt::format("{}[{}] must be an object", key, i));
+        json_fields item = r.nested((*list)[i], fmt::format("{}[{}]", key, i));
+        read(item);
+    }
+}
+
 std::optional<chunk> decode_chunk(json_fields& r) {
     chunk m;
     r.integer("chunk_id", m.chunk_id);
     const json* c = r.object("csv", false);
     const json* g = r.object("generate", false);
+    const json* cell = r.object("cell", false);
     if (!r.ok()) return std::nullopt;
-    if ((c != nullptr) == (g != nullptr)) {
-        r.fail("needs exactly one of 'csv' and 'generate'");
+    if ((c != nullptr) + (g != nullptr) + (cell != nullptr) != 1) {
+        r.fail("needs exactly one of 'csv', 'generate' and 'cell'");
         return std::nullopt;
     }
-    if (c) {
+    r.enumeration("task", m.task, parse_chunk_task, false);
+    r.integer("groups", m.groups, false);
+    if (cell) {
+        cell_range range;
+        json_fields cr = r.nested(*cell, "cell");
+        each_object(cr, "slices", [&](json_fields& s) {
+            cell_slice slice;
+            s.integer("chunk", slice.chunk);
+            s.integer("begin", slice.begin);
+            s.integer("end", slice.end);
+            s.integer("first_row", slice.first_row);
+            s.integer("rows", slice.rows);
+            if (s.ok() && slice.end < slice.begin) s.fail("end must not be before begin");
+            range.slices.push_back(slice);
+        });
+        m.range = std::move(range);
+    } else if (c) {
         csv_range range;
         json_fields cr = r.nested(*c, "csv");
         cr.integer("begin", range.begin);
@@ -550,6 +620,34 @@ std::optional<batch_result> decode_batch_result(json_fields& r) {
     }
     if (r.ok() && m.attempts == 0 && m.outcome != batch_outcome::unknown)
         r.fail("attempts must be at least 1 (0 only for an unknown outcome)");
+    if (!r.ok()) return std::nullopt;
+    return m;
+}
+
+std::optional<counted> decode_counted(json_fields& r) {
+    counted m;
+    r.integer("chunk_id", m.chunk_id);
+    r.integer("rows", m.rows);
+    r.integer("keys", m.keys);
+    if (!r.ok()) return std::nullopt;
+    return m;
+}
+
+std::optional<partitioned> decode_partitioned(json_fields& r) {
+    partitioned m;
+    r.integer("chunk_id", m.chunk_id);
+    r.integer("rows", m.rows);
+    each_object(r, "cells", [&](json_fields& c) {
+        cell_part p;
+        c.integer("source_group", p.cell.source);
+        c.integer("target_group", p.cell.target);
+        c.integer("begin", p.begin);
+        c.integer("end", p.end);
+        c.integer("first_row", p.first_row);
+        c.integer("rows", p.rows);
+        if (c.ok() && p.end < p.begin) c.fail("end must not be before begin");
+        m.cells.push_back(p);
+    });
     if (!r.ok()) return std::nullopt;
     return m;
 }
@@ -659,6 +757,8 @@ std::string_view to_string(batch_outcome o) {
 std::optional<batch_outcome> parse_batch_outcome(std::string_view s) {
     return value_of(outcome_names, s);
 }
+std::string_view to_string(chunk_task t) { return name_of(task_names, t); }
+std::optional<chunk_task> parse_chunk_task(std::string_view s) { return value_of(task_names, s); }
 std::string_view to_string(fatal_kind k) {
     return name_of(fatal_names, k);
 }
@@ -738,6 +838,8 @@ std::optional<worker_message> decode_worker_message(std::string_view line, std::
     if (type == "chunk_done") return wrap<V>(decode_chunk_done(r));
     if (type == "progress") return wrap<V>(decode_progress(r));
     if (type == "fatal") return wrap<V>(decode_fatal(r));
+    if (type == "counted") return wrap<V>(decode_counted(r));
+    if (type == "partitioned") return wrap<V>(decode_partitioned(r));
     error = fmt::format("unknown message type '{}' from a worker", type);
     return std::nullopt;
 }

@@ -1,11 +1,23 @@
 // The worker's chunk loop: read only its own slice (or generate its rows), cut batches of
-// batch_size, run each as one transaction and report it.
+// batch_size, run each as one transaction and report it. For Mix and Batch also the counting and
+// partition passes, and cells read back from the spill files.
+//
+// Every kind of input is a row source with the same small interface (next, convert, keep, dead
+// letters, progress), so one batch loop serves CSV ranges, generator ranges and both kinds of
+// cells.
 #include "boltload/worker_session.hpp"
 
 #include <algorithm>
+#include <cstring>
+#include <fstream>
+#include <map>
 #include <stdexcept>
+#include <unordered_map>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
+
+#include "boltload/mix_and_batch.hpp"
 
 namespace boltload {
 namespace {
@@ -17,10 +29,6 @@ bool skipped(const chunk& c, std::uint32_t index) {
 bool in_doubt(const chunk& c, std::uint32_t index) {
     return std::binary_search(c.unknown_batches.begin(), c.unknown_batches.end(), index);
 }
-
-/// The batch's rows are read only to be reported (in doubt) or not at all (skipped): no need to
-/// convert them.
-bool runs(const chunk& c, std::uint32_t index) { return !skipped(c, index) && !in_doubt(c, index); }
 
 nlohmann::json to_json_value(const bolt::value& v) {
     switch (v.type()) {
@@ -46,6 +54,172 @@ nlohmann::json to_json_value(const bolt::value& v) {
 fatal fatal_from(fatal_kind kind, const std::string& message, std::optional<std::uint64_t> chunk = {}) {
     return fatal{kind, message, chunk};
 }
+
+/// Bytes [begin, end) of a file.
+std::string read_range(const std::string& path, std::uint64_t begin, std::uint64_t end) {
+    std::ifstream in(path, std::ios::binary);
+    std::string out(static_cast<std::size_t>(end - begin), '\0');
+    in.seekg(static_cast<std::streamoff>(begin));
+    if (!in.read(out.data(), static_cast<std::streamsize>(out.size())))
+        throw std::runtime_error(fmt::format("{}: cannot read bytes {}..{} (the spill files are damaged or gone)",
+                                             path, begin, end));
+    return out;
+}
+
+std::vector<std::uint64_t> as_u64s(const std::string& bytes) {
+    std::vector<std::uint64_t> out(bytes.size() / 8);
+    std::memcpy(out.data(), bytes.data(), out.size() * 8);
+    return out;
+}
+
+// ---- row sources -------------------------------------------------------------------------------
+
+/// CSV records of one byte range of a file. For a Mix and Batch spill file `lines` holds each
+/// record's line in the input, so messages and dead letters name the input's lines.
+class csv_rows {
+public:
+    static constexpr bool dead_letters_need_rows = false;
+
+    csv_rows(const csv_source& src, const csv_spec& spec, const row_converter& conv, csv_chunk range,
+             std::vector<std::uint64_t> lines = {})
+        : src_(src), conv_(conv), reader_(src, spec, range), begin_(range.begin), lines_(std::move(lines)) {}
+
+    bool next() {
+        if (!reader_.next()) return false;
+        record_ = reader_.record();
+        if (!lines_.empty()) record_.line = k_ < lines_.size() ? lines_[k_] : 0;
+        ++k_;
+        return true;
+    }
+    void convert(bolt::list& rows, std::size_t slot) { conv_.convert_into(record_, rows, slot); }
+    std::uint64_t line() const { return record_.line; }
+    std::string where() const { return fmt::format("{}:{}", src_.name(), record_.line); }
+    void keep() { kept_.emplace_back(record_.begin, record_.raw.size()); }
+    /// The kept records' text, read back from the file (no copy is held while the batch runs).
+    std::vector<std::string> dead_letters(const bolt::list&) const {
+        std::vector<std::string> out;
+        out.reserve(kept_.size());
+        for (const auto& [at, size] : kept_) {
+            std::string raw(size, '\0');
+            raw.resize(src_.read(at, raw.data(), size));
+            out.push_back(std::move(raw));
+        }
+        return out;
+    }
+    void forget() { kept_.clear(); }
+    std::uint64_t bytes_done() const { return record_.end - begin_; }
+    /// Mix and Batch partition: the record (and its line) as the spill file keeps it.
+    void spill(std::string& rows, std::string& lines) const {
+        rows.append(record_.raw);
+        rows.push_back('\n');
+        lines.append(reinterpret_cast<const char*>(&record_.line), 8);
+    }
+
+private:
+    const csv_source& src_;
+    const row_converter& conv_;
+    csv_chunk_reader reader_;
+    std::uint64_t begin_;
+    std::vector<std::uint64_t> lines_;
+    std::size_t k_ = 0;
+    csv_record record_;
+    std::vector<std::pair<std::uint64_t, std::size_t>> kept_;
+};
+
+/// Generated rows: a range of row numbers, or the row numbers a spill file lists.
+class generated_rows {
+public:
+    static constexpr bool dead_letters_need_rows = true;
+
+    generated_rows(const row_generator& gen, std::int64_t first, std::int64_t count)
+        : gen_(gen), first_(first), count_(count) {}
+    generated_rows(const row_generator& gen, std::vector<std::uint64_t> indices)
+        : gen_(gen), count_(static_cast<std::int64_t>(indices.size())), indices_(std::move(indices)) {}
+
+    bool next() {
+        if (k_ >= count_) return false;
+        current_ = indices_.empty() ? first_ + k_ : static_cast<std::int64_t>(indices_[static_cast<std::size_t>(k_)]);
+        ++k_;
+        return true;
+    }
+    void convert(bolt::list& rows, std::size_t slot) {
+        if (slot >= rows.size()) rows.resize(slot + 1);
+        gen_.row(current_, rows[slot]);
+    }
+    std::uint64_t line() const { return 0; }
+    std::string where() const { return fmt::format("generated row {}", current_); }
+    void keep() {}
+    /// The batch's rows as JSON objects (they were converted for it).
+    std::vector<std::string> dead_letters(const bolt::list& batch) const {
+        std::vector<std::string> out;
+        out.reserve(batch.size());
+        for (const auto& row : batch) out.push_back(row_to_json(row));
+        return out;
+    }
+    void forget() {}
+    std::uint64_t bytes_done() const { return 0; }
+    void spill(std::string& rows, std::string&) const {
+        const auto i = static_cast<std::uint64_t>(current_);
+        rows.append(reinterpret_cast<const char*>(&i), 8);
+    }
+
+private:
+    const row_generator& gen_;
+    std::int64_t first_ = 0;
+    std::int64_t count_ = 0;
+    std::vector<std::uint64_t> indices_;
+    std::int64_t k_ = 0;
+    std::int64_t current_ = 0;
+};
+
+/// A Mix and Batch cell: its slices (one per partitioned chunk) read one after the other, as one
+/// stream of rows. `Part` is csv_rows or generated_rows; `open(slice)` makes one.
+template <class Part>
+class cell_rows {
+public:
+    static constexpr bool dead_letters_need_rows = Part::dead_letters_need_rows;
+    using opener = std::function<std::unique_ptr<Part>(const cell_slice&)>;
+
+    cell_rows(const cell_range& cell, opener open) : cell_(cell), open_(std::move(open)) {}
+
+    bool next() {
+        for (;;) {
+            if (part_ && part_->next()) return true;
+            if (next_slice_ >= cell_.slices.size()) return false;
+            // Rows kept for dead letters of the batch so far stay readable: finished parts are kept.
+            if (part_) done_parts_.push_back(std::move(part_));
+            part_ = open_(cell_.slices[next_slice_++]);
+        }
+    }
+    void convert(bolt::list& rows, std::size_t slot) { part_->convert(rows, slot); }
+    std::uint64_t line() const { return part_->line(); }
+    std::string where() const { return part_->where(); }
+    void keep() { part_->keep(); }
+    std::vector<std::string> dead_letters(const bolt::list& batch) const {
+        if constexpr (Part::dead_letters_need_rows) return part_->dead_letters(batch);  // from the batch itself
+        std::vector<std::string> out;  // a batch may span slices: each part gives its own rows
+        for (const auto& p : done_parts_) {
+            auto more = p->dead_letters(batch);
+            out.insert(out.end(), more.begin(), more.end());
+        }
+        auto last = part_->dead_letters(batch);
+        out.insert(out.end(), last.begin(), last.end());
+        return out;
+    }
+    void forget() {
+        done_parts_.clear();
+        if (part_) part_->forget();
+    }
+    std::uint64_t bytes_done() const { return 0; }
+    void spill(std::string& rows, std::string& lines) const { part_->spill(rows, lines); }
+
+private:
+    const cell_range& cell_;
+    opener open_;
+    std::size_t next_slice_ = 0;
+    std::unique_ptr<Part> part_;
+    std::vector<std::unique_ptr<Part>> done_parts_;
+};
 
 }  // namespace
 
@@ -94,12 +268,64 @@ bolt::list& worker_session::rows() {
 }
 
 std::optional<fatal> worker_session::run_chunk(const chunk& c, const sender& send, const chunk_control& control) {
-    if (const auto* range = std::get_if<csv_range>(&c.range)) {
-        if (!converter_) return fatal{fatal_kind::protocol, "CSV chunk for a generated phase", c.chunk_id};
-        return run_csv(c, *range, send, control);
+    try {
+        return with_rows(c, [&](auto& src) -> std::optional<fatal> {
+            switch (c.task) {
+                case chunk_task::load: return run_rows(c, src, send, control);
+                case chunk_task::count: return count_rows(c, src, send);
+                case chunk_task::partition: return partition_rows(c, src, send);
+            }
+            return std::nullopt;
+        });
+    } catch (const csv_error& e) {
+        return fatal{fatal_kind::input, e.what(), c.chunk_id};
+    } catch (const std::out_of_range& e) {
+        return fatal{fatal_kind::protocol, e.what(), c.chunk_id};
+    } catch (const std::runtime_error& e) {  // spill files: cannot write, damaged, gone
+        return fatal{fatal_kind::input, e.what(), c.chunk_id};
     }
-    if (!generator_) return fatal{fatal_kind::protocol, "generator chunk for a CSV phase", c.chunk_id};
-    return run_generated(c, std::get<generate_range>(c.range), send, control);
+}
+
+template <class Body>
+std::optional<fatal> worker_session::with_rows(const chunk& c, Body body) {
+    const bool is_csv = converter_ != nullptr;
+    if (const auto* range = std::get_if<csv_range>(&c.range)) {
+        if (!is_csv) return fatal{fatal_kind::protocol, "CSV chunk for a generated phase", c.chunk_id};
+        csv_rows src(*csv_, std::get<csv_spec>(config_.phase.source), *converter_,
+                     csv_chunk{range->begin, range->end, range->first_line, 0});
+        return body(src);
+    }
+    if (const auto* range = std::get_if<generate_range>(&c.range)) {
+        if (is_csv) return fatal{fatal_kind::protocol, "generator chunk for a CSV phase", c.chunk_id};
+        generated_rows src(*generator_, range->first, range->count);
+        return body(src);
+    }
+    if (!config_.phase.mix) return fatal{fatal_kind::protocol, "a cell for a phase without mix_and_batch", c.chunk_id};
+    const auto& cell = std::get<cell_range>(c.range);
+    const std::filesystem::path dir = config_.phase.mix->spill_dir;
+    if (is_csv) {
+        cell_rows<csv_rows> src(cell, [&](const cell_slice& s) {
+            auto& part = spill_source(s.chunk);
+            auto lines = as_u64s(read_range(mnb::part_lines_path(dir, s.chunk), s.first_row * 8, (s.first_row + s.rows) * 8));
+            return std::make_unique<csv_rows>(part, std::get<csv_spec>(config_.phase.source), *converter_,
+                                              csv_chunk{s.begin, s.end, 1, 0}, std::move(lines));
+        });
+        return body(src);
+    }
+    cell_rows<generated_rows> src(cell, [&](const cell_slice& s) {
+        return std::make_unique<generated_rows>(*generator_, as_u64s(read_range(mnb::part_rows_path(dir, s.chunk), s.begin, s.end)));
+    });
+    return body(src);
+}
+
+const csv_source& worker_session::spill_source(std::uint64_t chunk) {
+    auto it = spill_sources_.find(chunk);
+    if (it == spill_sources_.end()) {
+        const auto& spec = std::get<csv_spec>(config_.phase.source);
+        const auto path = mnb::part_rows_path(config_.phase.mix->spill_dir, chunk);
+        it = spill_sources_.emplace(chunk, csv_source::open_file(path.string(), spec.path)).first;
+    }
+    return it->second;
 }
 
 bool worker_session::run_batch(const chunk& c, std::uint32_t index, std::uint64_t rows, std::uint64_t first_line,
@@ -130,53 +356,36 @@ bool worker_session::run_batch(const chunk& c, std::uint32_t index, std::uint64_
     return true;
 }
 
-std::optional<fatal> worker_session::run_csv(const chunk& c, const csv_range& range, const sender& send,
-                                             const chunk_control& control) {
-    const auto& spec = std::get<csv_spec>(config_.phase.source);
+template <class Rows>
+std::optional<fatal> worker_session::run_rows(const chunk& c, Rows& src, const sender& send,
+                                               const chunk_control& control) {
     const auto batch_size = static_cast<std::size_t>(std::max<std::int64_t>(1, config_.phase.batch_size));
-    csv_chunk_reader reader(*csv_, spec, csv_chunk{range.begin, range.end, range.first_line, 0});
     bolt::list& batch = rows();
-    // Where each record of the batch is in the file, so failed batches can be dead-lettered
-    // verbatim without keeping a copy of every row.
-    std::vector<std::pair<std::uint64_t, std::size_t>> spans;
-    spans.reserve(batch_size);
     std::uint32_t index = 0;
+    std::size_t in_batch = 0;
     std::uint64_t total = 0;
     std::uint64_t first_line = 0;
-    std::uint64_t bytes_done = 0;
-    const auto dead_letter = [&] {
-        std::vector<std::string> out;
-        out.reserve(spans.size());
-        for (const auto& [at, size] : spans) {
-            std::string raw(size, '\0');
-            raw.resize(csv_->read(at, raw.data(), size));
-            out.push_back(std::move(raw));
-        }
-        return out;
-    };
     for (;;) {
-        bool more = false;
-        try {
-            more = reader.next();
-            if (more) {
-                const csv_record& rec = reader.record();
-                if (spans.empty()) first_line = rec.line;
-                if (runs(c, index)) converter_->convert_into(rec, batch, spans.size());
-                spans.emplace_back(rec.begin, rec.raw.size());
-                bytes_done = rec.end - range.begin;
-                ++total;
-            }
-        } catch (const csv_error& e) {
-            return fatal{fatal_kind::input, e.what(), c.chunk_id};
+        const bool more = src.next();
+        if (more) {
+            if (in_batch == 0) first_line = src.line();
+            // Rows of skipped batches are read but not converted; rows in doubt only when their
+            // dead letters are made from the converted rows (generated data).
+            if (!skipped(c, index) && (!in_doubt(c, index) || Rows::dead_letters_need_rows))
+                src.convert(batch, in_batch);
+            src.keep();
+            ++in_batch;
+            ++total;
         }
-        if (!spans.empty() && (spans.size() == batch_size || !more)) {
+        if (in_batch > 0 && (in_batch == batch_size || !more)) {
             if (!skipped(c, index)) {
-                if (batch.size() > spans.size())
-                    batch.erase(batch.begin() + static_cast<std::ptrdiff_t>(spans.size()), batch.end());
-                if (!run_batch(c, index, spans.size(), first_line, dead_letter, send, control)) return std::nullopt;
+                if (batch.size() > in_batch) batch.erase(batch.begin() + static_cast<std::ptrdiff_t>(in_batch), batch.end());
+                const auto dead_letters = [&] { return src.dead_letters(batch); };
+                if (!run_batch(c, index, in_batch, first_line, dead_letters, send, control)) return std::nullopt;
             }
-            send(progress{c.chunk_id, total, bytes_done});
-            spans.clear();
+            src.forget();
+            send(progress{c.chunk_id, total, src.bytes_done()});
+            in_batch = 0;
             ++index;
             if (control.should_stop()) return std::nullopt;
         }
@@ -186,34 +395,100 @@ std::optional<fatal> worker_session::run_csv(const chunk& c, const csv_range& ra
     return std::nullopt;
 }
 
-std::optional<fatal> worker_session::run_generated(const chunk& c, const generate_range& range,
-                                                   const sender& send, const chunk_control& control) {
-    const std::int64_t batch_size = std::max<std::int64_t>(1, config_.phase.batch_size);
-    bolt::list& batch = rows();
-    std::uint32_t index = 0;
-    const auto dead_letter = [&] {
-        std::vector<std::string> out;
-        out.reserve(batch.size());
-        for (const auto& row : batch) out.push_back(row_to_json(row));
-        return out;
+// ---- Mix and Batch: counting and partition passes ----------------------------------------------
+
+/// The group of each endpoint of the current row: the key's hash, or nullopt for null.
+template <class Rows>
+std::pair<std::optional<std::uint64_t>, std::optional<std::uint64_t>> worker_session::endpoints(Rows& src) {
+    scratch_.resize(1);
+    src.convert(scratch_, 0);
+    const auto* row = scratch_[0].get_if<bolt::map>();
+    const mix_work& mix = *config_.phase.mix;
+    const auto key = [&](const std::string& field, const char* which) {
+        const bolt::value* v = row ? row->find(field) : nullptr;
+        if (!v)
+            throw csv_error(src.where(), 0, 0,
+                            fmt::format("mix_and_batch.endpoints.{}: the row has no field '{}'", which, field));
+        if (v->type() == bolt::value_type::list || v->type() == bolt::value_type::map)
+            throw csv_error(src.where(), 0, 0,
+                            fmt::format("mix_and_batch.endpoints.{}: field '{}' holds a {}, not a node key", which,
+                                        field, v->type() == bolt::value_type::list ? "list" : "map"));
+        return mnb::key_hash(*v);
     };
-    try {
-        for (std::int64_t first = range.first; first < range.first + range.count;
-             first += batch_size, ++index) {
-            const std::int64_t n = std::min(batch_size, range.first + range.count - first);
-            if (!skipped(c, index)) {
-                generator_->fill(first, n, batch);
-                if (!run_batch(c, index, static_cast<std::uint64_t>(n), 0, dead_letter, send, control))
-                    return std::nullopt;
-            }
-            send(progress{c.chunk_id, static_cast<std::uint64_t>(first + n - range.first), 0});
-            if (control.should_stop()) return std::nullopt;
-        }
-    } catch (const std::out_of_range& e) {
-        return fatal{fatal_kind::protocol, e.what(), c.chunk_id};
+    return {key(mix.source_field, "source"), key(mix.target_field, "target")};
+}
+
+template <class Rows>
+std::optional<fatal> worker_session::count_rows(const chunk& c, Rows& src, const sender& send) {
+    if (!config_.phase.mix) return fatal{fatal_kind::protocol, "a count task for a phase without mix_and_batch", c.chunk_id};
+    std::unordered_map<std::uint64_t, std::uint64_t> degrees;
+    std::uint64_t total = 0;
+    while (src.next()) {
+        const auto [s, t] = endpoints(src);
+        if (s) ++degrees[*s];
+        if (t && t != s) ++degrees[*t];  // a self-loop writes its node once
+        ++total;
     }
-    send(chunk_done{c.chunk_id, static_cast<std::uint64_t>(range.count), index});
+    mnb::save_counts(mnb::counts_path(config_.phase.mix->spill_dir, c.chunk_id), {degrees.begin(), degrees.end()});
+    send(counted{c.chunk_id, total, degrees.size()});
     return std::nullopt;
+}
+
+const mnb::group_map& worker_session::groups(std::uint32_t n) {
+    if (!groups_ || groups_->groups() != n) {
+        const mix_work& mix = *config_.phase.mix;
+        groups_ = mix.grouping == mnb::grouping::hash ? mnb::group_map(n)
+                                                      : mnb::group_map::load(mnb::groups_path(mix.spill_dir));
+        if (groups_->groups() != n)
+            throw std::runtime_error(fmt::format("{} holds {} groups, the coordinator asked for {}",
+                                                 mnb::groups_path(mix.spill_dir).string(), groups_->groups(), n));
+    }
+    return *groups_;
+}
+
+template <class Rows>
+std::optional<fatal> worker_session::partition_rows(const chunk& c, Rows& src, const sender& send) {
+    if (!config_.phase.mix || c.groups == 0)
+        return fatal{fatal_kind::protocol, "a partition task without mix_and_batch or groups", c.chunk_id};
+    const mix_work& mix = *config_.phase.mix;
+    const mnb::group_map& map = groups(c.groups);
+    struct bucket {
+        std::string rows, lines;
+        std::uint64_t count = 0;
+    };
+    std::map<mnb::cell, bucket> cells;  // the chunk's rows in memory: bounded by the chunk's size
+    std::uint64_t total = 0;
+    while (src.next()) {
+        const auto [s, t] = endpoints(src);
+        // A null key names no node: it conflicts with nothing, any group will do.
+        const mnb::cell cell = mnb::cell_of(mix.structure, s ? map.group_of(*s) : 0, t ? map.group_of(*t) : 0);
+        bucket& b = cells[cell];
+        src.spill(b.rows, b.lines);
+        ++b.count;
+        ++total;
+    }
+    partitioned out{c.chunk_id, total, {}};
+    std::string all_rows, all_lines;
+    for (const auto& [cell, b] : cells) {
+        out.cells.push_back(cell_part{cell, all_rows.size(), all_rows.size() + b.rows.size(), all_lines.size() / 8, b.count});
+        all_rows += b.rows;
+        all_lines += b.lines;
+    }
+    write_spill(mnb::part_rows_path(mix.spill_dir, c.chunk_id), all_rows);
+    write_spill(mnb::part_lines_path(mix.spill_dir, c.chunk_id), all_lines);
+    send(out);
+    return std::nullopt;
+}
+
+void worker_session::write_spill(const std::filesystem::path& path, const std::string& bytes) {
+    const auto tmp = path.string() + ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+        out.flush();
+        if (!out) throw std::runtime_error(fmt::format("cannot write {} (is the spill directory writable, the disk full?)", tmp));
+    }
+    std::filesystem::rename(tmp, path);
 }
 
 }  // namespace boltload

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "boltload/mix_and_batch.hpp"
 #include "boltload/source_spec.hpp"
 #include "boltload/worker_protocol.hpp"
 
@@ -48,12 +49,29 @@ struct config_location {
     std::string to_string() const;
 };
 
+/// How a phase's work is handed out: `free` (any worker takes the next chunk; conflicts are
+/// retried) or `mix_and_batch` (relationships in conflict-free rounds; README, "Conflict-free").
+enum class schedule_kind : std::uint8_t { free, mix_and_batch };
+std::string_view to_string(schedule_kind k);
+
+/// The `mix_and_batch:` block of a phase.
+struct mix_and_batch_config {
+    std::string source_field;  ///< the row field holding the source node's key; empty: guess
+    std::string target_field;  ///< ... the target's; empty: guess (a/b, source/target, from/to, ...)
+    mnb::structure structure = mnb::structure::monopartite;
+    std::uint32_t groups = 0;  ///< 0: auto (mnb::default_groups)
+    mnb::grouping grouping = mnb::grouping::greedy;
+    std::string spill_dir;  ///< where partitioned rows wait; default "<config>.<phase>.spill"
+};
+
 struct phase_config {
     phase_work work;  ///< name, query, parameter, batch_size, transaction, retry, source
     int workers = 4;
     std::int64_t chunk_rows = 0;          ///< generate: rows per chunk; 0 = 10 × batch_size
     std::int64_t chunk_bytes = 8 << 20;   ///< csv: target bytes per chunk
     int max_in_flight = 2;                ///< chunks sent to one worker and not yet done
+    schedule_kind schedule = schedule_kind::free;
+    mix_and_batch_config mix;             ///< schedule: mix_and_batch
     std::int64_t max_failed_batches = 0;  ///< more failed batches than this stop the run
     std::string dead_letter;  ///< file for failed batches; default "<name>.dead-letter.csv|jsonl"
     bool retry_given = false;         ///< the phase had its own retry block

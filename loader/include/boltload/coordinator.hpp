@@ -11,6 +11,8 @@
 #include <optional>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "boltload/config.hpp"
 #include "boltload/journal.hpp"
 #include "boltload/run_stats.hpp"
@@ -55,6 +57,9 @@ struct phase_result {
     phase_stats stats;
     std::optional<fatal> fatal_error;  ///< for phase_end::fatal
     std::string message;               ///< why the phase stopped early, for the user
+    /// The report's `schedule`: {kind: free}, or Mix and Batch's groups, rounds, rows per
+    /// (round, cell), and the seconds its counting and partitioning took.
+    nlohmann::json schedule;
 };
 
 /// Runs the phase to its end. Throws only for problems before any worker starts (an unreadable

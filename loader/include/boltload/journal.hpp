@@ -102,6 +102,18 @@ struct chunk_end {
     std::uint64_t rows = 0;
 };
 
+/// Mix and Batch: a chunk's endpoint keys were counted (count-<chunk>.bin in the spill dir).
+struct chunk_counted {
+    std::string phase;
+    counted done;
+};
+
+/// Mix and Batch: a chunk was partitioned; where each cell's rows are in its spill files.
+struct chunk_partitioned {
+    std::string phase;
+    partitioned done;
+};
+
 /// A phase's part ended: how, and how long it ran. `end` is "completed", "interrupted",
 /// "too_many_failures" or "fatal"; a completed phase is not run again.
 struct phase_end {
@@ -119,7 +131,7 @@ struct run_end {
 };
 
 using record = std::variant<header, run_start, statements_done, batch_begin, batch_end, batch_doubt,
-                            unknown_rows_written, chunk_end, phase_end, run_end>;
+                            unknown_rows_written, chunk_end, chunk_counted, chunk_partitioned, phase_end, run_end>;
 
 /// The time now as ISO-8601 UTC ("2026-12-02T11:25:59Z").
 std::string utc_now();
@@ -146,6 +158,8 @@ struct phase_state {
     std::map<std::uint64_t, std::set<std::uint32_t>> replay;
     /// batches with a begin and no outcome: the part that allowed them ended before they did
     std::vector<batch_begin> open;
+    /// Mix and Batch: the chunks partitioned so far (their ids are in done_chunks too)
+    std::map<std::uint64_t, partitioned> partitions;
     phase_stats stats;          ///< every part's batches, on one time axis
     double duration_s = 0;      ///< every part's time in this phase
     std::uint64_t rows_input = 0;          ///< from the last phase_end: the phase's rows

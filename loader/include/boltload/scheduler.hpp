@@ -36,13 +36,27 @@ struct planned_chunk {
     std::uint64_t units = 0;  ///< its share of the phase's progress (bytes for CSV, rows generated)
 };
 
-/// Yields a phase's chunks in id order. Ids are stable from run to run (the journal names them).
+/// Yields a phase's work in rounds: the items of a round in id order, then, once every item of
+/// the round is done (the barrier), the next round's. Ids are stable from run to run (the
+/// journal names them). The `free` plans have one round; Mix and Batch has its counting and
+/// partition passes and then its rounds of cells.
 class chunk_plan {
 public:
     virtual ~chunk_plan() = default;
+    /// The current round's next item; nullopt when the round has none left.
     virtual std::optional<planned_chunk> next() = 0;
-    /// The whole input in progress units.
+    /// Called at the barrier (every item of the round done): moves to the next round; false
+    /// when there is none.
+    virtual bool next_round() { return false; }
+    /// The current round's work in progress units.
     virtual std::uint64_t total_units() const = 0;
+    /// The input's rows; called when the phase ends (a CSV plan reads the rest of the cut).
+    virtual std::uint64_t input_rows() = 0;
+    /// What the current round is, for the progress bar ("round 3 of 7"); empty for one round.
+    virtual std::string stage() const { return {}; }
+    /// Results of Mix and Batch's passes.
+    virtual void on_counted(const counted&) {}
+    virtual void on_partitioned(const partitioned&) {}
 };
 
 // ---- events (coordinator → scheduler) ----------------------------------------------------------
@@ -70,6 +84,15 @@ struct chunk_progress {
     int worker = 0;
     progress at;
 };
+/// A count or partition task is done (it ends its item as chunk_finished ends a load).
+struct chunk_counted {
+    int worker = 0;
+    counted done;
+};
+struct chunk_partitioned {
+    int worker = 0;
+    partitioned done;
+};
 /// Its process is gone (its stdout ended).
 struct worker_exited {
     int worker = 0;
@@ -85,7 +108,7 @@ struct interrupt {
 };
 
 using event = std::variant<worker_ready, batch_begun, batch_reported, chunk_finished, chunk_progress,
-                           worker_exited, worker_failed, interrupt>;
+                           chunk_counted, chunk_partitioned, worker_exited, worker_failed, interrupt>;
 
 // ---- commands (scheduler → coordinator) --------------------------------------------------------
 
@@ -164,8 +187,10 @@ public:
     /// This part's batches, plus the input's accounting (rows_input, rows_not_attempted for the
     /// whole phase, every part included) once the phase is over.
     const phase_stats& stats() const { return stats_; }
-    /// Share of the input done, 0..1.
+    /// Share of the current round done, 0..1.
     double fraction_done() const;
+    /// What the current round is ("partitioning", "round 3 of 7"); empty for a one-round plan.
+    std::string stage() const { return plan_.stage(); }
 
 private:
     struct worker_slot {
@@ -190,12 +215,16 @@ private:
     void on_event(const sched::batch_reported& e, out& o);
     void on_event(const sched::chunk_finished& e, out& o);
     void on_event(const sched::chunk_progress& e, out& o);
+    void on_event(const sched::chunk_counted& e, out& o);
+    void on_event(const sched::chunk_partitioned& e, out& o);
+    /// The worker's item `chunk_id` of task `task` and `rows` rows is done: checks, then ends it.
+    bool finish_item(int worker, std::uint64_t chunk_id, chunk_task task, std::uint64_t rows, out& o);
+    void after_item(int worker, out& o);
     void on_event(const sched::worker_exited& e, out& o);
     void on_event(const sched::worker_failed& e, out& o);
     void on_event(const sched::interrupt& e, out& o);
 
     void spawn(out& o);
-    void account(const planned_chunk& c);
     std::optional<std::uint64_t> next_chunk();
     bool pull_from_plan();
     void dispatch(int worker, out& o, int limit = 0);
@@ -205,7 +234,6 @@ private:
     void stop(phase_end why, std::string message, out& o);
     void maybe_finish(out& o);
     void protocol_violation(int worker, const std::string& what, out& o);
-    void settle(std::uint64_t rows) { rows_settled_ += rows; }
     std::uint64_t rows_of(const live_chunk& c, std::uint32_t batch) const;
     std::size_t batches_in(std::uint64_t rows) const;
     bool all_gone() const;
@@ -217,7 +245,7 @@ private:
     int next_worker_ = 0;
     std::map<std::uint64_t, live_chunk> chunks_;  ///< pulled from the plan, not done
     std::deque<std::uint64_t> queue_;             ///< chunks waiting for a worker (requeued first)
-    bool plan_done_ = false;
+    bool round_done_ = false;                     ///< the plan has no more items this round
     bool started_ = false;  ///< the first chunks went out
     bool stopping_ = false;
     bool hard_stopped_ = false;  ///< second signal: workers killed, late reports ignored
@@ -226,9 +254,7 @@ private:
     std::string message_;
     std::optional<fatal> fatal_;
     phase_stats stats_;
-    std::uint64_t rows_input_ = 0;    ///< rows of every chunk pulled from the plan
-    std::uint64_t rows_settled_ = 0;  ///< rows whose outcome is known (any part)
-    std::uint64_t units_done_ = 0;
+    std::uint64_t units_done_ = 0;  ///< of the current round
     std::map<std::uint64_t, std::uint64_t> units_in_progress_;
 };
 

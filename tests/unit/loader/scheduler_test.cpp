@@ -25,7 +25,9 @@ public:
         first_ += rows_[next_++];
         return p;
     }
-    std::uint64_t total_units() const override {
+    std::uint64_t total_units() const override { return input_total(); }
+    std::uint64_t input_rows() override { return input_total(); }
+    std::uint64_t input_total() const {
         std::uint64_t n = 0;
         for (auto r : rows_) n += r;
         return n;
@@ -315,6 +317,7 @@ TEST(Scheduler, AResumedPhaseSkipsWhatTheJournalSettled) {
     resume.finished[1] = {0};
     resume.unknown_pending[1] = {1};
     resume.stats.rows_committed = 20;  // what earlier parts reported: not this part's figures
+    resume.stats.rows_unknown = 10;
     harness h({10, 30, 10}, settings(1, 2, 10), resume);
     h.s.start();
     const auto sent = all<send_chunk>(h.on(worker_ready{0}));
@@ -334,6 +337,7 @@ TEST(Scheduler, AResumedPhaseSkipsWhatTheJournalSettled) {
 TEST(Scheduler, AResumedPhaseWhoseChunksAreAllDoneEndsAtOnce) {
     journal::phase_state resume;
     resume.done_chunks = {0, 1};
+    resume.stats.rows_committed = 20;
     harness h({10, 10}, settings(3), resume);
     const auto cs = h.s.start();
     EXPECT_FALSE(has<start_worker>(cs));

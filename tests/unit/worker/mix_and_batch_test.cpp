@@ -52,10 +52,11 @@ TEST(MixAndBatch, EveryCellIsInExactlyOneRoundAndNoRoundSharesAGroup) {
 
 TEST(MixAndBatch, DefaultGroupsKeepWorkersBusyAndCellsAtLeastABatch) {
     EXPECT_EQ(default_groups(structure::monopartite, 8, 100'000'000, 1000), 15u);  // 2·8 − 1
-    EXPECT_EQ(default_groups(structure::monopartite, 10, 10'000, 1000), 3u);       // 6 cells of ≥ 1,000
+    EXPECT_EQ(default_groups(structure::monopartite, 8, 50'000, 500), 7u);         // 28 cells of ≥ 1,500
+    EXPECT_EQ(default_groups(structure::monopartite, 10, 10'000, 1000), 1u);       // 3 cells would not fit
     EXPECT_EQ(default_groups(structure::monopartite, 4, 10, 1000), 1u);
     EXPECT_EQ(default_groups(structure::bipartite, 8, 100'000'000, 1000), 8u);
-    EXPECT_EQ(default_groups(structure::bipartite, 8, 10'000, 1000), 3u);
+    EXPECT_EQ(default_groups(structure::bipartite, 8, 30'000, 1000), 3u);
     EXPECT_EQ(default_groups(structure::bipartite, 0, 0, 0), 1u);
 }
 

@@ -328,7 +328,7 @@ TEST(worker_protocol, malformed_lines_are_errors_with_a_reason) {
     EXPECT_EQ(coordinator_error("{\"type\":\"chunk\",\"chunk_id\":-1,\"csv\":{}}"),
               "chunk: field 'chunk_id' must be a non-negative integer");
     EXPECT_EQ(coordinator_error("{\"type\":\"chunk\",\"chunk_id\":1}"),
-              "chunk: needs exactly one of 'csv' and 'generate'");
+              "chunk: needs exactly one of 'csv', 'generate' and 'cell'");
     EXPECT_EQ(coordinator_error("{\"type\":\"chunk\",\"chunk_id\":1,\"csv\":{\"begin\":5,"
                                 "\"end\":1,\"first_line\":1}}"),
               "chunk: csv.end must not be before csv.begin");

@@ -49,8 +49,9 @@ private:
 /// (tests, fuzzing). Reads are positional, so one source serves several readers at once.
 class csv_source {
 public:
-    /// Throws csv_error ("users.csv: No such file or directory").
-    static csv_source open_file(const std::string& path);
+    /// Throws csv_error ("users.csv: No such file or directory"). `name` is what messages call
+    /// it (default: the path): a spill file of Mix and Batch keeps its input file's name.
+    static csv_source open_file(const std::string& path, std::string name = {});
     /// `bytes` must outlive the source.
     static csv_source from_memory(std::string_view bytes, std::string name = "<memory>");
 

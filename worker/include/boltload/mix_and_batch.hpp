@@ -55,10 +55,10 @@ std::string label(structure st, const cell& c);
 std::vector<std::vector<cell>> rounds(structure st, std::uint32_t groups);
 
 /// How many groups when the config says none: enough that a round keeps every worker busy, and
-/// few enough that a cell holds at least a batch (each round is a barrier, so rounds of tiny
-/// cells cost more than they save). Monopartite: the largest odd N ≤ 2·workers − 1 with
-/// N(N+1)/2 cells of batch_size rows fitting in `rows`; bipartite: the largest N ≤ workers with
-/// N² cells of a batch. At least 1.
+/// few enough that a cell holds about three batches (each round is a barrier, so rounds of tiny
+/// cells cost more than they save). Monopartite: the largest odd N ≤ 2·workers − 1 whose
+/// N(N+1)/2 cells of 3·batch_size rows fit in `rows`; bipartite: the largest N ≤ workers whose
+/// N² cells do. At least 1 — one group is one worker running the input in order.
 std::uint32_t default_groups(structure st, int workers, std::uint64_t rows, std::int64_t batch_size);
 
 /// A node key's stable 64-bit hash (the same in every process and every run): integers and

@@ -18,6 +18,7 @@
 #include "bolt/auth.hpp"
 #include "bolt/config.hpp"
 #include "bolt/retry.hpp"
+#include "boltload/mix_and_batch.hpp"
 #include "boltload/source_spec.hpp"
 
 namespace boltload {
@@ -89,6 +90,16 @@ struct retry_spec {
 bolt::retry_policy to_retry_policy(const retry_spec& r,
                                    std::vector<std::string>* problems = nullptr);
 
+/// What a worker needs for a Mix and Batch phase's counting and partition passes.
+struct mix_work {
+    mnb::structure structure = mnb::structure::monopartite;
+    mnb::grouping grouping = mnb::grouping::greedy;
+    std::string spill_dir;     ///< absolute: count, groups and partition files
+    std::string source_field;  ///< the row fields holding the endpoints' node keys
+    std::string target_field;
+    friend bool operator==(const mix_work&, const mix_work&) = default;
+};
+
 /// What one phase asks of every worker.
 struct phase_work {
     std::string name;
@@ -101,6 +112,8 @@ struct phase_work {
     /// Replaying the query is harmless (MERGE): a batch whose commit outcome is unknown is run
     /// again (explicit transactions), and a batch in doubt after a worker died is replayed.
     bool idempotent = false;
+    /// Set for a Mix and Batch phase.
+    std::optional<mix_work> mix;
 };
 
 // ---- Messages ---------------------------------------------------------------------------------
@@ -137,16 +150,42 @@ struct generate_range {
     friend bool operator==(const generate_range&, const generate_range&) = default;
 };
 
+/// Rows of one cell from one partitioned chunk: bytes [begin, end) of part-<chunk>.rows (CSV
+/// records; for generated rows, 8-byte row indices) and rows [first_row, first_row + rows) of
+/// the chunk's partition (CSV: their lines in part-<chunk>.lines).
+struct cell_slice {
+    std::uint64_t chunk = 0;
+    std::uint64_t begin = 0;
+    std::uint64_t end = 0;
+    std::uint64_t first_row = 0;
+    std::uint64_t rows = 0;
+    friend bool operator==(const cell_slice&, const cell_slice&) = default;
+};
+
+/// A Mix and Batch cell: its rows from every chunk, in chunk order.
+struct cell_range {
+    std::vector<cell_slice> slices;
+    friend bool operator==(const cell_range&, const cell_range&) = default;
+};
+
+/// What to do with a chunk: run its batches (load), or, for Mix and Batch, count its endpoint
+/// keys' degrees (count) or write its rows to their cells' spill files (partition).
+enum class chunk_task : std::uint8_t { load, count, partition };
+std::string_view to_string(chunk_task t);
+std::optional<chunk_task> parse_chunk_task(std::string_view s);
+
 /// coordinator → worker: one unit of work. Batches are the chunk's rows cut every batch_size,
 /// so batch indices are stable: a chunk handed out again after a worker died lists the batches
 /// whose outcome is already known in skip_batches and the new worker does not redo them.
 struct chunk {
     std::uint64_t chunk_id = 0;
-    std::variant<csv_range, generate_range> range;
+    std::variant<csv_range, generate_range, cell_range> range;
     std::vector<std::uint32_t> skip_batches;  ///< ascending
     /// Batches in doubt (their worker died after being allowed to start them): not run, but
     /// reported with outcome unknown and their rows, for the .unknown file. Ascending.
     std::vector<std::uint32_t> unknown_batches;
+    chunk_task task = chunk_task::load;
+    std::uint32_t groups = 0;  ///< partition: the node groups (greedy: groups.bin in the spill dir)
     friend bool operator==(const chunk&, const chunk&) = default;
 };
 
@@ -217,6 +256,34 @@ struct chunk_done {
     friend bool operator==(const chunk_done&, const chunk_done&) = default;
 };
 
+/// worker → coordinator: a count task is done: the degrees of its `keys` distinct endpoint keys
+/// are in count-<chunk>.bin in the spill dir.
+struct counted {
+    std::uint64_t chunk_id = 0;
+    std::uint64_t rows = 0;
+    std::uint64_t keys = 0;
+    friend bool operator==(const counted&, const counted&) = default;
+};
+
+/// One cell's share of a partitioned chunk.
+struct cell_part {
+    mnb::cell cell;
+    std::uint64_t begin = 0;  ///< bytes of part-<chunk>.rows
+    std::uint64_t end = 0;
+    std::uint64_t first_row = 0;
+    std::uint64_t rows = 0;
+    friend bool operator==(const cell_part&, const cell_part&) = default;
+};
+
+/// worker → coordinator: a partition task is done: its rows are in part-<chunk>.rows grouped by
+/// cell, each cell's part listed (cells without rows are not).
+struct partitioned {
+    std::uint64_t chunk_id = 0;
+    std::uint64_t rows = 0;
+    std::vector<cell_part> cells;
+    friend bool operator==(const partitioned&, const partitioned&) = default;
+};
+
 /// worker → coordinator, now and then while a chunk runs: cumulative within the chunk.
 struct progress {
     std::uint64_t chunk_id = 0;
@@ -246,7 +313,8 @@ struct fatal {
 };
 
 using coordinator_message = std::variant<hello, configure, chunk, go, shutdown>;
-using worker_message = std::variant<hello, ready, batch_begin, batch_result, chunk_done, progress, fatal>;
+using worker_message =
+    std::variant<hello, ready, batch_begin, batch_result, chunk_done, progress, fatal, counted, partitioned>;
 
 /// One JSON object and a '\n'.
 std::string encode(const coordinator_message& m);

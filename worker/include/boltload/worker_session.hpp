@@ -3,7 +3,9 @@
 // drive it with an in-process server.
 #pragma once
 
+#include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <variant>
@@ -12,6 +14,7 @@
 #include "boltload/batch_runner.hpp"
 #include "boltload/csv.hpp"
 #include "boltload/generate.hpp"
+#include "boltload/mix_and_batch.hpp"
 #include "boltload/worker_protocol.hpp"
 
 namespace boltload {
@@ -45,10 +48,26 @@ public:
 
 private:
     worker_session(const configure& c, bolt::driver driver, ready r);
-    std::optional<fatal> run_csv(const chunk& c, const csv_range& range, const sender& send,
-                                 const chunk_control& control);
-    std::optional<fatal> run_generated(const chunk& c, const generate_range& range, const sender& send,
-                                       const chunk_control& control);
+    /// Calls body(rows) with the chunk's row source: a CSV range, a generator range, or a Mix and
+    /// Batch cell read back from the spill files.
+    template <class Body>
+    std::optional<fatal> with_rows(const chunk& c, Body body);
+    /// The batch loop: every batch_size rows one run_batch.
+    template <class Rows>
+    std::optional<fatal> run_rows(const chunk& c, Rows& src, const sender& send, const chunk_control& control);
+    /// Mix and Batch: the degrees of the chunk's endpoint keys into count-<chunk>.bin.
+    template <class Rows>
+    std::optional<fatal> count_rows(const chunk& c, Rows& src, const sender& send);
+    /// Mix and Batch: the chunk's rows into part-<chunk>.rows (and .lines), grouped by cell.
+    template <class Rows>
+    std::optional<fatal> partition_rows(const chunk& c, Rows& src, const sender& send);
+    /// The current row's endpoint key hashes (nullopt: a null key). Throws csv_error naming the
+    /// row when a field is missing or holds a list or map.
+    template <class Rows>
+    std::pair<std::optional<std::uint64_t>, std::optional<std::uint64_t>> endpoints(Rows& src);
+    const mnb::group_map& groups(std::uint32_t n);
+    const csv_source& spill_source(std::uint64_t chunk);
+    static void write_spill(const std::filesystem::path& path, const std::string& bytes);
     /// Runs the batch in params_ once the coordinator says go, or reports the rows of a batch in
     /// doubt; fills in what only the worker knows. False: told to stop before it could start.
     bool run_batch(const chunk& c, std::uint32_t index, std::uint64_t rows, std::uint64_t first_line,
@@ -66,6 +85,10 @@ private:
     std::unique_ptr<row_converter> converter_;
     // generated phases
     std::unique_ptr<row_generator> generator_;
+    // Mix and Batch
+    bolt::list scratch_;                                ///< one converted row, for its endpoints
+    std::optional<mnb::group_map> groups_;
+    std::map<std::uint64_t, csv_source> spill_sources_;  ///< part files of CSV cells, by chunk
 };
 
 /// A row as one JSON object, for dead-letter files of generated phases.
