@@ -416,6 +416,16 @@ nlohmann::json fingerprint(const run_config& config) {
                 {"parameter", p.work.parameter},
                 {"batch_size", p.work.batch_size},
                 {"source", to_json(p.work.source)}};
+        if (p.schedule == schedule_kind::mix_and_batch) {
+            // Groups, rounds and cell ids follow from these (auto groups from the workers too).
+            j["schedule"] = ojson{{"kind", "mix_and_batch"},
+                                  {"structure", mnb::to_string(p.mix.structure)},
+                                  {"grouping", mnb::to_string(p.mix.grouping)},
+                                  {"groups", p.mix.groups},
+                                  {"workers", p.workers},
+                                  {"endpoints", ojson::array({p.mix.source_field, p.mix.target_field})},
+                                  {"spill_dir", p.mix.spill_dir}};
+        }
         if (const auto* csv = std::get_if<csv_spec>(&p.work.source)) {
             j["chunk_bytes"] = p.chunk_bytes;
             j["input"] = file_identity(csv->path);

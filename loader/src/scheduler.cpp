@@ -42,7 +42,7 @@ scheduler::scheduler(scheduler_settings settings, chunk_plan& plan, journal::pha
 
 std::vector<command> scheduler::start() {
     out o;
-    if (!next_chunk()) {
+    if (!find_work()) {
         stopping_ = true;  // nothing to do: no worker is needed
         maybe_finish(o);
         return o;
@@ -287,6 +287,17 @@ bool scheduler::pull_from_plan() {
     return false;
 }
 
+/// An item to hand out, in this round or a later one (rounds whose items an earlier part of the
+/// run finished are passed through); false when the plan has nothing left.
+bool scheduler::find_work() {
+    while (!next_chunk()) {
+        if (!plan_.next_round()) return false;
+        round_done_ = false;
+        units_done_ = 0;
+    }
+    return true;
+}
+
 std::optional<std::uint64_t> scheduler::next_chunk() {
     if (queue_.empty() && !pull_from_plan()) return std::nullopt;
     return queue_.front();
@@ -365,11 +376,7 @@ void scheduler::maybe_finish(out& o) {
     if (over_) return;
     if (!stopping_ && started_ && chunks_.empty()) {
         // The barrier: every item of the round is done; the plan moves to its next round.
-        while (!next_chunk()) {
-            if (!plan_.next_round()) return stop(phase_end::completed, "", o);
-            round_done_ = false;
-            units_done_ = 0;
-        }
+        if (!find_work()) return stop(phase_end::completed, "", o);
         for (const auto& entry : workers_) dispatch(entry.first, o);
         return;
     }

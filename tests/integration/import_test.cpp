@@ -323,3 +323,131 @@ TEST(Import, TheGuidesRelationshipImportConflictsAndEndsWithTenThousand) {
 }
 
 }  // namespace
+
+// ---- schedule: mix_and_batch -------------------------------------------------------------------
+
+namespace mnb_tests {
+
+/// Nodes 0..nodes-1, then relationships from `source` with schedule mix_and_batch and `extra`.
+std::string relationship_config(const std::string& uri, int nodes, const std::string& source,
+                                const std::string& query, const std::string& extra) {
+    return "connection:\n  uri: " + uri + "\n"
+           "before: 'CREATE INDEX ON :N(id)'\n"
+           "phases:\n"
+           "  - name: nodes\n"
+           "    source: {generate: {entity: nodes, count: " + std::to_string(nodes) + "}}\n"
+           "    query: 'UNWIND $batch AS r CREATE (:N {id: r.id})'\n"
+           "    batch_size: 1000\n"
+           "  - name: rels\n"
+           "    source:\n" + source +
+           "    query: '" + query + "'\n"
+           "    schedule: mix_and_batch\n" + extra;
+}
+
+const std::string create_rel = "UNWIND $batch AS r MATCH (a:N {id: r.a}), (b:N {id: r.b}) CREATE (a)-[:R]->(b)";
+
+}  // namespace mnb_tests
+
+TEST(MixAndBatch, HotspotRelationshipsLoadWithoutAConflictAndTheSpillGoes) {
+    server_fixture s;
+    temp_dir dir;
+    dir.write("c.yaml", mnb_tests::relationship_config(
+                            s.uri(), 2000,
+                            "      generate: {entity: relationships, count: 30000, id_max: 1999, distribution: \"hotspot(10, 0.9)\", seed: 3}\n",
+                            mnb_tests::create_rel,
+                            "    batch_size: 200\n    workers: 4\n    mix_and_batch: {groups: 5}\n"
+                            "    retry: {kind: none}\n"));
+    auto c = start_boltload(dir, {"import", "c.yaml", "--report", "r.json"});
+    ASSERT_EQ(c.wait_exit(), 0) << c.stderr_text();
+    EXPECT_EQ(s.count("MATCH ()-[r:R]->() RETURN count(r)"), 30'000);
+    const auto r = report_of(dir.path / "r.json");
+    const auto& rels = r.at("phases").at(1);
+    EXPECT_EQ(rels.at("conflicts"), 0);  // with retry kind none a conflict would have failed a batch
+    EXPECT_EQ(rels.at("rows_committed"), 30'000);
+    const auto& sched = rels.at("schedule");
+    EXPECT_EQ(sched.at("kind"), "mix_and_batch");
+    EXPECT_EQ(sched.at("groups"), 5);
+    EXPECT_EQ(sched.at("rounds"), 5);
+    std::int64_t rows = 0;
+    for (const auto& cell : sched.at("rows_per_round_cell")) rows += cell.at(2).get<std::int64_t>();
+    EXPECT_EQ(rows, 30'000);
+    EXPECT_FALSE(fs::exists(dir.path / "c.yaml.rels.spill"));
+    EXPECT_NE(c.stdout_text().find("rels: schedule mix_and_batch (monopartite, 5 groups by greedy"), std::string::npos)
+        << c.stdout_text();
+}
+
+TEST(MixAndBatch, CsvRowsKeepTheirLinesInDeadLettersAndEndpointsAreFound) {
+    server_fixture s;
+    temp_dir dir;
+    // from/to columns are guessed as the endpoints; one row divides by zero.
+    std::string csv = "from,to,d\n";
+    for (int i = 0; i < 3000; ++i) csv += std::to_string(i % 300) + "," + std::to_string((i * 7) % 300) + "," +
+                                          (i == 2024 ? "0" : "1") + "\n";
+    dir.write("rels.csv", csv);
+    dir.write("c.yaml", mnb_tests::relationship_config(
+                            s.uri(), 300,
+                            "      csv:\n        path: rels.csv\n        columns: [{name: from, type: int}, "
+                            "{name: to, type: int}, {name: d, type: int}]\n",
+                            "UNWIND $batch AS r MATCH (a:N {id: r.from}), (b:N {id: r.to}) CREATE (a)-[:R {x: 1 / r.d}]->(b)",
+                            "    batch_size: 50\n    workers: 3\n    chunk_bytes: 4KiB\n    max_failed_batches: 5\n"
+                            "    mix_and_batch: {grouping: hash, groups: 3}\n    dead_letter: dead.csv\n"));
+    auto c = start_boltload(dir, {"import", "c.yaml", "--report", "r.json"});
+    EXPECT_EQ(c.wait_exit(), 1) << c.stderr_text();
+    const auto r = report_of(dir.path / "r.json").at("phases").at(1);
+    EXPECT_EQ(r.at("rows_failed").get<int>() + r.at("rows_committed").get<int>(), 3000);
+    EXPECT_EQ(s.count("MATCH ()-[r:R]->() RETURN count(r)"), r.at("rows_committed").get<int>());
+    const std::string dead = read_file(dir.path / "dead.csv");
+    EXPECT_EQ(dead.substr(0, 10), "from,to,d\n");
+    EXPECT_NE(dead.find("\n224,68,0\n"), std::string::npos) << dead;  // row 2024, as in the file
+    const std::string errors = read_file(dir.path / "dead.csv.errors.jsonl");
+    EXPECT_NE(errors.find("\"first_line\":"), std::string::npos);
+    // Its batch's first line is a line of the input that holds a row of the same cell.
+    const auto e = nlohmann::json::parse(errors.substr(0, errors.find('\n')));
+    EXPECT_GE(e.at("first_line").get<int>(), 2);
+    EXPECT_LE(e.at("first_line").get<int>(), 2026);
+    EXPECT_FALSE(fs::exists(dir.path / "c.yaml.rels.spill"));  // the phase completed
+}
+
+TEST(MixAndBatch, AMissingEndpointFieldIsAClearErrorBeforeAnyWrite) {
+    server_fixture s;
+    temp_dir dir;
+    dir.write("rels.csv", "x,y\n1,2\n");
+    dir.write("c.yaml", mnb_tests::relationship_config(s.uri(), 3, "      csv: {path: rels.csv}\n", mnb_tests::create_rel,
+                                                       ""));
+    auto c = start_boltload(dir, {"import", "c.yaml"});
+    EXPECT_EQ(c.wait_exit(), 2);
+    EXPECT_NE(c.stderr_text().find("mix_and_batch needs the columns that hold the two node keys"), std::string::npos)
+        << c.stderr_text();
+    EXPECT_NE(c.stderr_text().find("(the columns: x, y)"), std::string::npos) << c.stderr_text();
+    EXPECT_EQ(s.count("MATCH ()-[r:R]->() RETURN count(r)"), 0);
+}
+
+TEST(MixAndBatch, AnInterruptedScheduleResumesToExactCounts) {
+    server::bolt::fault_options slow;
+    slow.latency_ms = 4;
+    server_fixture s(slow);
+    temp_dir dir;
+    dir.write("c.yaml", mnb_tests::relationship_config(
+                            s.uri(), 1000,
+                            "      generate: {entity: relationships, count: 40000, id_max: 999, distribution: zipf, seed: 5}\n",
+                            mnb_tests::create_rel,
+                            "    batch_size: 100\n    workers: 3\n    mix_and_batch: {groups: 5}\n"));
+    auto c = start_boltload(dir, {"import", "c.yaml"}, "first");
+    for (int i = 0; i < 1000; ++i) {
+        std::this_thread::sleep_for(10ms);
+        if (s.count("MATCH ()-[r:R]->() RETURN count(r)") >= 8'000) break;
+    }
+    ::kill(c.pid, SIGKILL);  // the coordinator dies mid-round; its workers finish their batch
+    c.wait_exit();
+    std::this_thread::sleep_for(500ms);
+    auto resumed = start_boltload(dir, {"import", "c.yaml", "--resume", "--report", "r.json"}, "second");
+    ASSERT_EQ(resumed.wait_exit() / 2, 0) << resumed.stderr_text();  // 0, or 1 for batches in doubt
+    const auto r = report_of(dir.path / "r.json").at("phases").at(1);
+    const auto committed = r.at("rows_committed").get<std::int64_t>();
+    const auto unknown = r.at("rows_unknown").get<std::int64_t>();
+    EXPECT_EQ(committed + unknown, 40'000);
+    const auto in_db = s.count("MATCH ()-[r:R]->() RETURN count(r)");
+    EXPECT_GE(in_db, committed);
+    EXPECT_LE(in_db, committed + unknown);
+    EXPECT_EQ(r.at("conflicts"), 0);
+}

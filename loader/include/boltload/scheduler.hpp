@@ -226,6 +226,7 @@ private:
 
     void spawn(out& o);
     std::optional<std::uint64_t> next_chunk();
+    bool find_work();
     bool pull_from_plan();
     void dispatch(int worker, out& o, int limit = 0);
     void start_when_all_connected(out& o);

@@ -53,6 +53,9 @@ std::vector<record> every_kind() {
             batch_doubt{"nodes", 3, 2, 500, 1501, false, "its worker died"},
             unknown_rows_written{"nodes", 3, 2},
             chunk_end{"nodes", 3, 1500},
+            chunk_counted{"nodes", counted{4, 1500, 77}},
+            chunk_partitioned{"nodes", partitioned{(1ull << 40) | 4, 1500,
+                                                   {cell_part{{0, 2}, 0, 4096, 0, 1000}, cell_part{{1, 1}, 4096, 6000, 1000, 500}}}},
             phase_end{"nodes", "interrupted", 12.5, 1, 100000, 40000},
             run_end{130}};
 }
@@ -183,6 +186,16 @@ TEST(Journal, PartsShareOneTimeAxisAndAFinishedRunSaysSo) {
     EXPECT_EQ(p.stats.rows_per_second[1], 500u);
     EXPECT_EQ(p.stats.rows_per_second[4], 500u);
     EXPECT_TRUE(s.finished);
+}
+
+TEST(Journal, MixAndBatchPassesAreDoneAndPartitionsKept) {
+    const partitioned p{(1ull << 40) | 2, 700, {cell_part{{0, 1}, 0, 10, 0, 700}}};
+    const state s = replay({run_start{1, "t"}, chunk_counted{"nodes", counted{2, 700, 12}},
+                            chunk_partitioned{"nodes", p}});
+    const phase_state& ph = s.phases.at("nodes");
+    EXPECT_EQ(ph.done_chunks, (std::set<std::uint64_t>{2, (1ull << 40) | 2}));
+    ASSERT_EQ(ph.partitions.size(), 1u);
+    EXPECT_EQ(ph.partitions.at((1ull << 40) | 2), p);
 }
 
 TEST(Journal, OnIdempotentPhasesADoubtIsReplayedNotUnknown) {

@@ -39,6 +39,37 @@ private:
     std::uint64_t first_ = 0;
 };
 
+/// A plan of rounds (as Mix and Batch's cells): each inner list is a round's chunks' rows.
+class rounds_plan final : public chunk_plan {
+public:
+    explicit rounds_plan(std::vector<std::vector<std::uint64_t>> rounds) : rounds_(std::move(rounds)) {}
+    std::optional<planned_chunk> next() override {
+        if (round_ >= rounds_.size() || k_ >= rounds_[round_].size()) return std::nullopt;
+        planned_chunk p;
+        p.work = chunk{id(round_, k_), generate_range{0, static_cast<std::int64_t>(rounds_[round_][k_])}, {}, {}};
+        p.rows = p.units = rounds_[round_][k_++];
+        return p;
+    }
+    bool next_round() override {
+        k_ = 0;
+        return ++round_ < rounds_.size();
+    }
+    std::uint64_t total_units() const override { return 0; }
+    std::uint64_t input_rows() override {
+        std::uint64_t n = 0;
+        for (const auto& r : rounds_)
+            for (auto rows : r) n += rows;
+        return n;
+    }
+    std::string stage() const override { return "round " + std::to_string(round_ + 1); }
+    static std::uint64_t id(std::size_t round, std::size_t k) { return round * 100 + k; }
+
+private:
+    std::vector<std::vector<std::uint64_t>> rounds_;
+    std::size_t round_ = 0;
+    std::size_t k_ = 0;
+};
+
 template <class T>
 std::vector<T> all(const std::vector<command>& cs) {
     std::vector<T> out;
@@ -357,6 +388,61 @@ TEST(Scheduler, AFatalFromAWorkerStopsThePhaseAndIsKept) {
     h.on(worker_exited{0});
     EXPECT_EQ(h.s.end(), phase_end::fatal);
     EXPECT_EQ(h.s.fatal_error()->kind, fatal_kind::auth);
+}
+
+TEST(Scheduler, ARoundStartsOnlyWhenEveryCellOfTheLastOneIsDone) {
+    rounds_plan plan({{10, 10}, {10, 10}});
+    scheduler s(settings(2, 2, 10), plan);
+    s.start();
+    s.on(worker_ready{0});
+    const auto first = all<send_chunk>(s.on(worker_ready{1}));
+    ASSERT_EQ(first.size(), 2u);  // round 1's two cells, one to each worker, nothing of round 2
+    EXPECT_EQ(first[0].work.chunk_id, rounds_plan::id(0, 0));
+    EXPECT_EQ(first[1].work.chunk_id, rounds_plan::id(0, 1));
+    EXPECT_NE(first[0].worker, first[1].worker);
+    EXPECT_EQ(s.stage(), "round 1");
+    const auto run = [&](int w, std::uint64_t c) {
+        s.on(batch_begun{w, batch_begin{c, 0, 10, 0}});
+        s.on(batch_reported{w, committed(c, 0, 10), 1});
+        return s.on(chunk_finished{w, chunk_done{c, 10, 1}});
+    };
+    EXPECT_FALSE(has<send_chunk>(run(0, rounds_plan::id(0, 0))));  // the barrier holds worker 0
+    const auto second = all<send_chunk>(run(1, rounds_plan::id(0, 1)));
+    ASSERT_EQ(second.size(), 2u);
+    EXPECT_EQ(second[0].work.chunk_id, rounds_plan::id(1, 0));
+    EXPECT_EQ(s.stage(), "round 2");
+    run(second[0].worker, rounds_plan::id(1, 0));
+    const auto last = run(second[1].worker, rounds_plan::id(1, 1));
+    EXPECT_EQ(all<stop_worker>(last).size(), 2u);
+    s.on(worker_exited{0});
+    s.on(worker_exited{1});
+    EXPECT_EQ(s.end(), phase_end::completed);
+    EXPECT_EQ(s.stats().rows_committed, 40u);
+    expect_accounted(s.stats());
+}
+
+TEST(Scheduler, ACellWhoseWorkerDiesIsRunByAnotherFromItsFirstUnreportedBatch) {
+    rounds_plan plan({{30, 10}, {10}});
+    scheduler s(settings(2, 1, 10), plan);
+    s.start();
+    s.on(worker_ready{0});
+    s.on(worker_ready{1});
+    const std::uint64_t cell = rounds_plan::id(0, 0);
+    s.on(batch_begun{0, batch_begin{cell, 0, 10, 0}});
+    s.on(batch_reported{0, committed(cell, 0, 10), 1});
+    s.on(batch_begun{1, batch_begin{rounds_plan::id(0, 1), 0, 10, 0}});
+    s.on(batch_reported{1, committed(rounds_plan::id(0, 1), 0, 10), 1});
+    EXPECT_FALSE(has<send_chunk>(s.on(chunk_finished{1, chunk_done{rounds_plan::id(0, 1), 10, 1}})));
+    const auto died = s.on(worker_exited{0});  // between batches: nothing in doubt
+    EXPECT_FALSE(has<write_journal>(died));
+    EXPECT_TRUE(has<start_worker>(died));
+    // The idle worker takes the cell at once, before round 2, with batch 0 skipped.
+    const auto again = all<send_chunk>(died);
+    ASSERT_EQ(again.size(), 1u);
+    EXPECT_EQ(again[0].worker, 1);
+    EXPECT_EQ(again[0].work.chunk_id, cell);
+    EXPECT_EQ(again[0].work.skip_batches, std::vector<std::uint32_t>{0});
+    EXPECT_FALSE(has<send_chunk>(s.on(worker_ready{2})));  // round 2 waits for the cell
 }
 
 }  // namespace
