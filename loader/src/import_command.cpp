@@ -21,6 +21,7 @@
 #include "boltload/config.hpp"
 #include "boltload/coordinator.hpp"
 #include "boltload/run_stats.hpp"
+#include "boltload/worker_program.hpp"
 #include "server/bolt/server.hpp"
 
 namespace boltload {
@@ -33,15 +34,6 @@ extern "C" void on_interrupt(int) {
     // A second Ctrl-C ends the process at once.
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
-}
-
-/// boltload-worker next to this executable; BOLTLOAD_WORKER overrides (tests, packaging).
-std::filesystem::path worker_program() {
-    if (const char* env = std::getenv("BOLTLOAD_WORKER"); env && *env) return env;
-    std::error_code ec;
-    const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-    if (!ec) return self.parent_path() / "boltload-worker";
-    return "boltload-worker";
 }
 
 /// The embedded server for --embedded: in-process, 127.0.0.1, a free port.
