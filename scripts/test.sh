@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The project's test command. Installs what is missing, builds, and runs every test through ctest:
-#   1. the Release build (-O3): unit, integration and interop tests, fuzz-corpus replays;
+#   1. the Release build (-O3): unit, integration, interop and install tests, fuzz-corpus replays;
 #   2. the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer;
 #   3. every libFuzzer target (clang) for a bounded time (FUZZ_SECONDS, default 60).
 # Usage: scripts/test.sh [--quick]   (--quick: step 1 only)
