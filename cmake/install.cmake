@@ -1,7 +1,8 @@
 # Install and package (README, "Install"). `cmake --install BUILD --prefix P` puts
 #   P/bin/boltload, P/libexec/boltload/boltload-worker (boltload looks there: worker_program.hpp),
 #   P/lib/libbolt_client.a, P/include/bolt/*.hpp, and P/lib/cmake/boltload/ for
-#   find_package(boltload CONFIG), which gives boltload::bolt_client.
+#   find_package(boltload CONFIG), which gives boltload::bolt_client;
+# `cpack -G DEB` in the build folder makes the same tree under /usr as a .deb.
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
@@ -32,3 +33,22 @@ write_basic_package_version_file(${CMAKE_CURRENT_BINARY_DIR}/boltloadConfigVersi
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/boltloadConfig.cmake
               ${CMAKE_CURRENT_BINARY_DIR}/boltloadConfigVersion.cmake
         DESTINATION ${boltload_cmake_dir})
+
+# One .deb with everything above. dpkg-shlibdeps writes Depends from what the executables link;
+# the -dev packages a find_package user also needs are suggested, not required.
+set(CPACK_PACKAGE_NAME boltload)
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY
+    "bulk loader and write-write-conflict testbed for Bolt graph databases (Memgraph, Neo4j)")
+set(CPACK_PACKAGE_CONTACT "boltload maintainers")
+set(CPACK_GENERATOR DEB)
+set(CPACK_STRIP_FILES ON)
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_DEBIAN_PACKAGE_SECTION database)
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS "libboost1.81-dev | libboost-dev (>= 1.81), libssl-dev, libfmt-dev")
+# A source package must not sweep up build folders or npm installs.
+set(CPACK_SOURCE_GENERATOR TGZ)
+# (Regular expressions; the backslashes are doubled twice because CPackSourceConfig.cmake is
+# CMake code that reads them once more.)
+set(CPACK_SOURCE_IGNORE_FILES "/\\\\.git/" "/\\\\.git$" "/build[^/]*/" "/node_modules/" "/\\\\.cache/")
+include(CPack)
