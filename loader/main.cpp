@@ -6,11 +6,13 @@
 #include "boltload/commands.hpp"
 #include "boltload/report_command.hpp"
 #include "boltload/serve_command.hpp"
+#include "boltload/version.hpp"
 
 int main(int argc, char** argv) {
     CLI::App app{"boltload — bulk loader and write-write-conflict testbed for Bolt graph databases "
                  "(Memgraph, Neo4j)"};
     app.require_subcommand(1);
+    app.set_version_flag("--version", std::string("boltload ") + boltload::version_string);
     std::function<int()> action;
 
     // Subcommands register here: `import` and `check` (boltload/commands.hpp), `serve`, `report`.

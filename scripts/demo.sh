@@ -12,7 +12,8 @@ cd "$(dirname "$0")/.."
 build=${1:-build}
 bash scripts/install-deps.sh
 
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+# Release, as scripts/test.sh builds the same folder: running one after the other rebuilds nothing.
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$build" --target boltload boltload-worker example_quickstart example_connect \
   example_graph_values example_transactions
 bin="$build/bin"
@@ -46,4 +47,4 @@ kill "$server"
 wait "$server" 2>/dev/null || true
 
 echo
-BENCH_GLIBC=0 BENCH_MIN_TIME=${BENCH_MIN_TIME:-1} bash scripts/bench-packstream.sh "$build"
+BENCH_GLIBC=0 BENCH_MIN_TIME=${BENCH_MIN_TIME:-1} BENCH_BUILD_TYPE=Release bash scripts/bench-packstream.sh "$build"

@@ -2,7 +2,7 @@
 # Installs the Debian 12 packages boltload builds and tests with; does nothing when all are present.
 set -euo pipefail
 packages=(
-  build-essential cmake ninja-build pkg-config ccache
+  build-essential cmake ninja-build pkg-config ccache dpkg-dev file
   libboost1.81-dev libssl-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev libfmt-dev nlohmann-json3-dev libmimalloc-dev

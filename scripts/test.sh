@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The project's test command. Installs what is missing, builds, and runs every test through ctest:
-#   1. the release build: unit tests, integration, interop and browser tests, fuzz-corpus replays;
+#   1. the Release build (-O3): unit, integration, interop, browser and install tests, fuzz-corpus replays;
 #   2. the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer;
 #   3. every libFuzzer target (clang) for a bounded time (FUZZ_SECONDS, default 60).
 # Usage: scripts/test.sh [--quick]   (--quick: step 1 only)
@@ -22,19 +22,20 @@ jobs=$(nproc)
 export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=true
 quick=0; [ "${1:-}" = "--quick" ] && quick=1
 
+# Every build here treats warnings as errors (BOLTLOAD_WERROR): CI's compilers must see none.
 echo "== release build and tests"
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DBOLTLOAD_WERROR=ON >/dev/null
 cmake --build build -j"$jobs"
 ctest --test-dir build --output-on-failure -j"$jobs"
 [ "$quick" = 1 ] && exit 0
 
 echo "== sanitizer build (ASan + UBSan), unit tests"
-cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DBOLTLOAD_SANITIZE=ON >/dev/null
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DBOLTLOAD_SANITIZE=ON -DBOLTLOAD_WERROR=ON >/dev/null
 cmake --build build-asan -j"$jobs" --target unit_tests
 ctest --test-dir build-asan -L unit --output-on-failure -j"$jobs"
 
 echo "== fuzzing (libFuzzer, ${FUZZ_SECONDS:-60}s per target)"
 CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBOLTLOAD_FUZZ=ON \
-  -DBOLTLOAD_FUZZ_SECONDS="${FUZZ_SECONDS:-60}" >/dev/null
+  -DBOLTLOAD_WERROR=ON -DBOLTLOAD_FUZZ_SECONDS="${FUZZ_SECONDS:-60}" >/dev/null
 cmake --build build-fuzz -j"$jobs" --target fuzz_targets
 ctest --test-dir build-fuzz -L fuzz --output-on-failure -j"$jobs"

@@ -16,6 +16,7 @@
 
 #include <fmt/format.h>
 
+#include "boltload/version.hpp"
 #include "boltload/worker_session.hpp"
 
 namespace {
@@ -162,7 +163,12 @@ int run() {
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+    // The one argument there is, for people and packaging; the coordinator passes none.
+    if (argc == 2 && std::string_view(argv[1]) == "--version") {
+        std::printf("boltload-worker %s\n", boltload::version_string);
+        return 0;
+    }
     // Ctrl-C, and the SIGTERM of `timeout`, systemd or Kubernetes, reach the whole process group:
     // the coordinator decides when workers stop (after their current batch), so they ignore both.
     std::signal(SIGINT, SIG_IGN);

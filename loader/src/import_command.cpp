@@ -26,6 +26,7 @@
 #include "boltload/journal.hpp"
 #include "boltload/report_command.hpp"
 #include "boltload/run_stats.hpp"
+#include "boltload/worker_program.hpp"
 #include "server/bolt/server.hpp"
 
 namespace boltload {
@@ -40,15 +41,6 @@ extern "C" void on_signal(int) {
         std::signal(SIGINT, SIG_DFL);
         std::signal(SIGTERM, SIG_DFL);
     }
-}
-
-/// boltload-worker next to this executable; BOLTLOAD_WORKER overrides (tests, packaging).
-std::filesystem::path worker_program() {
-    if (const char* env = std::getenv("BOLTLOAD_WORKER"); env && *env) return env;
-    std::error_code ec;
-    const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-    if (!ec) return self.parent_path() / "boltload-worker";
-    return "boltload-worker";
 }
 
 /// The embedded server for --embedded: in-process, 127.0.0.1, a free port.
