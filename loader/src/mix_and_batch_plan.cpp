@@ -106,10 +106,9 @@ void mix_and_batch_plan::assign_groups() {
         const mnb::group_map kept = mnb::group_map::load(path);
         if (kept.groups() == groups_) return;
     }
-    std::vector<std::pair<std::uint64_t, std::uint64_t>> degrees;
-    for (const auto& c : input_)
-        degrees = mnb::merge_counts(degrees, mnb::load_counts(mnb::counts_path(settings_.spill_dir, c.work.chunk_id)));
-    mnb::greedy_groups(std::move(degrees), groups_).save(path);
+    std::vector<std::filesystem::path> counts;
+    for (const auto& c : input_) counts.push_back(mnb::counts_path(settings_.spill_dir, c.work.chunk_id));
+    mnb::write_greedy_groups(path, mnb::merge_count_files(counts), groups_);
 }
 
 /// Each cell of each round, with its rows from every partitioned chunk in chunk order.

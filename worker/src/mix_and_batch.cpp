@@ -1,6 +1,11 @@
 // Mix and Batch: colouring, groups, key hashes and the small binary files of the schedule.
 #include "boltload/mix_and_batch.hpp"
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstring>
 #include <fstream>
@@ -93,10 +98,76 @@ std::optional<std::uint64_t> key_hash(const bolt::value& key) {
     }
 }
 
+namespace {
+
+constexpr std::size_t groups_header = 20;  // magic, groups (u32), count (u64)
+constexpr std::size_t groups_entry = 12;   // hash (u64), group (u32)
+
+template <class T>
+T read_at(const unsigned char* p) {
+    T v;
+    std::memcpy(&v, p, sizeof v);  // entries are packed: not aligned
+    return v;
+}
+
+/// Greedy, in place: `degrees` sorted by hash with each second member replaced by its group.
+void assign_greedily(std::vector<std::pair<std::uint64_t, std::uint64_t>>& degrees, std::uint32_t groups) {
+    std::sort(degrees.begin(), degrees.end(), [](const auto& a, const auto& b) {
+        return a.second != b.second ? a.second > b.second : a.first < b.first;
+    });
+    using load = std::pair<std::uint64_t, std::uint32_t>;  // rows so far, group
+    std::priority_queue<load, std::vector<load>, std::greater<>> lightest;
+    for (std::uint32_t g = 0; g < groups; ++g) lightest.push({0, g});
+    for (auto& [hash, degree] : degrees) {
+        auto [rows, g] = lightest.top();
+        lightest.pop();
+        lightest.push({rows + degree, g});
+        degree = g;
+    }
+    std::sort(degrees.begin(), degrees.end());
+}
+
+}  // namespace
+
 group_map::group_map(std::uint32_t groups, std::vector<std::pair<std::uint64_t, std::uint32_t>> assigned)
     : groups_(groups == 0 ? 1 : groups), assigned_(std::move(assigned)) {}
 
+group_map::group_map(group_map&& o) noexcept
+    : groups_(o.groups_),
+      assigned_(std::move(o.assigned_)),
+      mapped_(std::exchange(o.mapped_, nullptr)),
+      mapped_bytes_(o.mapped_bytes_),
+      mapped_count_(o.mapped_count_) {}
+
+group_map& group_map::operator=(group_map&& o) noexcept {
+    if (this != &o) {
+        if (mapped_) ::munmap(const_cast<unsigned char*>(mapped_), mapped_bytes_);
+        groups_ = o.groups_;
+        assigned_ = std::move(o.assigned_);
+        mapped_ = std::exchange(o.mapped_, nullptr);
+        mapped_bytes_ = o.mapped_bytes_;
+        mapped_count_ = o.mapped_count_;
+    }
+    return *this;
+}
+
+group_map::~group_map() {
+    if (mapped_) ::munmap(const_cast<unsigned char*>(mapped_), mapped_bytes_);
+}
+
 std::uint32_t group_map::group_of(std::uint64_t hash) const {
+    if (mapped_) {
+        std::size_t lo = 0, hi = mapped_count_;  // binary search over the packed entries
+        const unsigned char* entries = mapped_ + groups_header;
+        while (lo < hi) {
+            const std::size_t mid = lo + (hi - lo) / 2;
+            const auto h = read_at<std::uint64_t>(entries + mid * groups_entry);
+            if (h == hash) return read_at<std::uint32_t>(entries + mid * groups_entry + 8);
+            if (h < hash) lo = mid + 1;
+            else hi = mid;
+        }
+        return static_cast<std::uint32_t>(hash % groups_);
+    }
     const auto it = std::lower_bound(assigned_.begin(), assigned_.end(), hash,
                                      [](const auto& e, std::uint64_t h) { return e.first < h; });
     if (it != assigned_.end() && it->first == hash) return it->second;
@@ -105,21 +176,10 @@ std::uint32_t group_map::group_of(std::uint64_t hash) const {
 
 group_map greedy_groups(std::vector<std::pair<std::uint64_t, std::uint64_t>> degrees, std::uint32_t groups) {
     if (groups == 0) groups = 1;
-    std::sort(degrees.begin(), degrees.end(), [](const auto& a, const auto& b) {
-        return a.second != b.second ? a.second > b.second : a.first < b.first;
-    });
-    using load = std::pair<std::uint64_t, std::uint32_t>;  // rows so far, group
-    std::priority_queue<load, std::vector<load>, std::greater<>> lightest;
-    for (std::uint32_t g = 0; g < groups; ++g) lightest.push({0, g});
+    assign_greedily(degrees, groups);
     std::vector<std::pair<std::uint64_t, std::uint32_t>> assigned;
     assigned.reserve(degrees.size());
-    for (const auto& [hash, degree] : degrees) {
-        auto [rows, g] = lightest.top();
-        lightest.pop();
-        assigned.emplace_back(hash, g);
-        lightest.push({rows + degree, g});
-    }
-    std::sort(assigned.begin(), assigned.end());
+    for (const auto& [hash, g] : degrees) assigned.emplace_back(hash, static_cast<std::uint32_t>(g));
     return group_map(groups, std::move(assigned));
 }
 
@@ -168,36 +228,61 @@ std::ifstream open_checked(const std::filesystem::path& path, const char (&magic
 
 }  // namespace
 
-void group_map::save(const std::filesystem::path& path) const {
+template <class Entries>
+void save_groups(const std::filesystem::path& path, std::uint32_t groups, const Entries& entries) {
     write_atomically(path, [&](std::ofstream& out) {
         out.write(groups_magic, 8);
-        put<std::uint32_t>(out, groups_);
-        put<std::uint64_t>(out, assigned_.size());
-        for (const auto& [hash, g] : assigned_) {
+        put<std::uint32_t>(out, groups);
+        put<std::uint64_t>(out, entries.size());
+        for (const auto& [hash, g] : entries) {
             put<std::uint64_t>(out, hash);
-            put<std::uint32_t>(out, g);
+            put<std::uint32_t>(out, static_cast<std::uint32_t>(g));
         }
     });
 }
 
+void group_map::save(const std::filesystem::path& path) const {
+    if (mapped_) throw std::logic_error("a mapped group_map is saved already");
+    save_groups(path, groups_, assigned_);
+}
+
+void write_greedy_groups(const std::filesystem::path& path, std::vector<std::pair<std::uint64_t, std::uint64_t>> degrees,
+                         std::uint32_t groups) {
+    if (groups == 0) groups = 1;
+    assign_greedily(degrees, groups);
+    save_groups(path, groups, degrees);
+}
+
 group_map group_map::load(const std::filesystem::path& path) {
-    std::uint64_t count = 0;
-    std::ifstream in(path, std::ios::binary);
-    char m[8];
-    std::uint32_t groups = 0;
-    if (!in || !in.read(m, 8) || std::memcmp(m, groups_magic, 8) != 0 || !get(in, groups) || !get(in, count))
-        throw std::runtime_error(fmt::format("{}: not a boltload groups file", path.string()));
-    const auto size = std::filesystem::file_size(path);
-    if (groups == 0 || count > (size - 20) / 12 || size - 20 != count * 12)
-        throw std::runtime_error(fmt::format("{}: a damaged groups file", path.string()));
-    std::vector<std::pair<std::uint64_t, std::uint32_t>> assigned(count);
-    for (auto& [hash, g] : assigned) {
-        if (!get(in, hash) || !get(in, g) || g >= groups)
-            throw std::runtime_error(fmt::format("{}: a damaged groups file", path.string()));
+    const auto damaged = [&](const char* why) {
+        return std::runtime_error(fmt::format("{}: {}", path.string(), why));
+    };
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw damaged("cannot be read (the spill directory is damaged or gone)");
+    struct stat st {};
+    ::fstat(fd, &st);
+    const auto size = static_cast<std::size_t>(st.st_size);
+    void* p = size >= groups_header ? ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0) : MAP_FAILED;
+    ::close(fd);
+    if (p == MAP_FAILED) throw damaged("not a boltload groups file");
+    group_map m;
+    m.mapped_ = static_cast<const unsigned char*>(p);
+    m.mapped_bytes_ = size;
+    const auto count = read_at<std::uint64_t>(m.mapped_ + 12);
+    m.groups_ = read_at<std::uint32_t>(m.mapped_ + 8);
+    if (std::memcmp(m.mapped_, groups_magic, 8) != 0) throw damaged("not a boltload groups file");
+    if (m.groups_ == 0 || count > (size - groups_header) / groups_entry || size - groups_header != count * groups_entry)
+        throw damaged("a damaged groups file");
+    m.mapped_count_ = static_cast<std::size_t>(count);
+    std::uint64_t last = 0;
+    for (std::size_t i = 0; i < m.mapped_count_; ++i) {  // one pass: lookups may trust it
+        const unsigned char* e = m.mapped_ + groups_header + i * groups_entry;
+        const auto hash = read_at<std::uint64_t>(e);
+        if ((i > 0 && hash <= last) || read_at<std::uint32_t>(e + 8) >= m.groups_)
+            throw damaged("a damaged groups file (unsorted keys or a group out of range)");
+        last = hash;
     }
-    if (!std::is_sorted(assigned.begin(), assigned.end()))
-        throw std::runtime_error(fmt::format("{}: a damaged groups file (not sorted)", path.string()));
-    return group_map(groups, std::move(assigned));
+    return m;
 }
 
 void save_counts(const std::filesystem::path& path, std::vector<std::pair<std::uint64_t, std::uint64_t>> counts) {
@@ -241,6 +326,76 @@ std::vector<std::pair<std::uint64_t, std::uint64_t>> merge_counts(
         }
     }
     return out;
+}
+
+namespace {
+
+/// One count file read a few thousand entries at a time.
+class count_stream {
+public:
+    explicit count_stream(const std::filesystem::path& path) : path_(path) {
+        std::uint64_t count = 0;
+        in_ = open_checked(path, counts_magic, 16, count);
+        left_ = count;
+        advance();
+    }
+    bool done() const { return done_; }
+    const std::pair<std::uint64_t, std::uint64_t>& head() const { return head_; }
+    void advance() {
+        if (left_ == 0) {
+            done_ = true;
+            return;
+        }
+        const std::uint64_t previous = head_.first;
+        if (!get(in_, head_.first) || !get(in_, head_.second))
+            throw std::runtime_error(fmt::format("{}: truncated", path_.string()));
+        if (started_ && head_.first <= previous)
+            throw std::runtime_error(fmt::format("{}: a damaged counts file (not sorted)", path_.string()));
+        started_ = true;
+        --left_;
+    }
+
+private:
+    std::filesystem::path path_;
+    std::ifstream in_;
+    std::uint64_t left_ = 0;
+    std::pair<std::uint64_t, std::uint64_t> head_{0, 0};
+    bool started_ = false;
+    bool done_ = false;
+};
+
+/// A k-way merge of count files, summing equal keys.
+std::vector<std::pair<std::uint64_t, std::uint64_t>> merge_streams(std::vector<count_stream>& streams) {
+    using item = std::pair<std::uint64_t, std::size_t>;  // hash, stream
+    std::priority_queue<item, std::vector<item>, std::greater<>> heads;
+    for (std::size_t i = 0; i < streams.size(); ++i)
+        if (!streams[i].done()) heads.push({streams[i].head().first, i});
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> out;
+    while (!heads.empty()) {
+        const auto [hash, i] = heads.top();
+        heads.pop();
+        if (!out.empty() && out.back().first == hash)
+            out.back().second += streams[i].head().second;
+        else
+            out.push_back(streams[i].head());
+        streams[i].advance();
+        if (!streams[i].done()) heads.push({streams[i].head().first, i});
+    }
+    return out;
+}
+
+}  // namespace
+
+std::vector<std::pair<std::uint64_t, std::uint64_t>> merge_count_files(const std::vector<std::filesystem::path>& paths) {
+    constexpr std::size_t open_at_once = 256;
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> merged;
+    for (std::size_t first = 0; first < paths.size(); first += open_at_once) {
+        std::vector<count_stream> streams;
+        for (std::size_t i = first; i < std::min(paths.size(), first + open_at_once); ++i) streams.emplace_back(paths[i]);
+        auto part = merge_streams(streams);
+        merged = merged.empty() ? std::move(part) : merge_counts(merged, part);
+    }
+    return merged;
 }
 
 std::filesystem::path part_rows_path(const std::filesystem::path& dir, std::uint64_t chunk) {

@@ -109,6 +109,34 @@ TEST(MixAndBatch, SchedulFilesRoundTripAndDamageIsAClearError) {
     EXPECT_THROW(group_map::load(dir.path / "missing.bin"), std::runtime_error);
     std::ofstream(dir.path / "big.bin", std::ios::binary) << std::string("BLCNT001") << std::string(8, '\xff');
     EXPECT_THROW(load_counts(dir.path / "big.bin"), std::runtime_error);
+    // A groups file whose count lies, or whose keys are out of order.
+    std::string groups = std::string("BLGRP001") + std::string("\x02\0\0\0", 4) + std::string("\x05\0\0\0\0\0\0\0", 8);
+    std::ofstream(dir.path / "g.bin", std::ios::binary) << groups << std::string(12, '\0');
+    EXPECT_THROW(group_map::load(dir.path / "g.bin"), std::runtime_error);
+    EXPECT_THROW(group_map::load(dir.path / "x.bin"), std::runtime_error);
+}
+
+TEST(MixAndBatch, ManyCountFilesMergeToTheSumsAndGroupsWrittenInPlaceMatch) {
+    temp_dir dir;
+    std::vector<fs::path> files;
+    std::map<std::uint64_t, std::uint64_t> expected;
+    for (std::uint64_t f = 0; f < 300; ++f) {  // more files than are opened at once
+        std::vector<std::pair<std::uint64_t, std::uint64_t>> counts;
+        for (std::uint64_t k = f % 7; k < 500; k += 3 + f % 5) {
+            counts.emplace_back(k * 2654435761ULL, 1 + (k + f) % 4);
+            expected[k * 2654435761ULL] += 1 + (k + f) % 4;
+        }
+        files.push_back(counts_path(dir.path, f));
+        save_counts(files.back(), counts);
+    }
+    const auto merged = merge_count_files(files);
+    EXPECT_EQ(merged, (std::vector<std::pair<std::uint64_t, std::uint64_t>>(expected.begin(), expected.end())));
+    write_greedy_groups(groups_path(dir.path), merged, 6);
+    const group_map mapped = group_map::load(groups_path(dir.path));
+    const group_map direct = greedy_groups(merged, 6);
+    EXPECT_EQ(mapped.assigned(), merged.size());
+    for (const auto& [hash, n] : merged) EXPECT_EQ(mapped.group_of(hash), direct.group_of(hash));
+    EXPECT_EQ(mapped.group_of(12345), 12345u % 6);
 }
 
 }  // namespace

@@ -66,32 +66,50 @@ std::uint32_t default_groups(structure st, int workers, std::uint64_t rows, std:
 std::optional<std::uint64_t> key_hash(const bolt::value& key);
 
 /// Key → group: an explicit assignment (greedy) with `hash mod groups` for keys it does not
-/// list, or `hash mod groups` alone.
+/// list, or `hash mod groups` alone. A loaded assignment stays in the file, mapped: every worker
+/// shares the page cache's one copy, however many keys there are.
 class group_map {
 public:
     group_map() = default;
     explicit group_map(std::uint32_t groups) : groups_(groups == 0 ? 1 : groups) {}
     /// `assigned` sorted by hash, one entry per key.
     group_map(std::uint32_t groups, std::vector<std::pair<std::uint64_t, std::uint32_t>> assigned);
+    group_map(group_map&& o) noexcept;
+    group_map& operator=(group_map&& o) noexcept;
+    group_map(const group_map&) = delete;
+    group_map& operator=(const group_map&) = delete;
+    ~group_map();
 
     std::uint32_t groups() const { return groups_; }
     std::uint32_t group_of(std::uint64_t hash) const;
-    std::size_t assigned() const { return assigned_.size(); }
+    std::size_t assigned() const { return mapped_ ? mapped_count_ : assigned_.size(); }
 
     /// Binary file: "BLGRP001", groups (u32), count (u64), then (hash u64, group u32) sorted by
     /// hash, little-endian. Written to a temporary name and renamed. Throws std::runtime_error.
     void save(const std::filesystem::path& path) const;
-    /// Throws std::runtime_error naming the file for anything that is not such a file.
+    /// Maps the file. Throws std::runtime_error naming the file for anything that is not such a
+    /// file (wrong magic, a size that does not match its count, unsorted keys, a bad group).
     static group_map load(const std::filesystem::path& path);
 
 private:
     std::uint32_t groups_ = 1;
     std::vector<std::pair<std::uint64_t, std::uint32_t>> assigned_;
+    const unsigned char* mapped_ = nullptr;  ///< the file, when loaded
+    std::size_t mapped_bytes_ = 0;
+    std::size_t mapped_count_ = 0;
 };
 
 /// The greedy assignment: keys by degree, largest first (ties by hash), each into the group
 /// with the fewest rows so far (ties: the lowest group). `degrees` is (hash, degree), any order.
 group_map greedy_groups(std::vector<std::pair<std::uint64_t, std::uint64_t>> degrees, std::uint32_t groups);
+/// The same, written straight to `path` in the groups file format: the assignment reuses the
+/// degrees' memory (16 bytes a key, the only copy), so 10 M keys cost 160 MB at the peak.
+void write_greedy_groups(const std::filesystem::path& path, std::vector<std::pair<std::uint64_t, std::uint64_t>> degrees,
+                         std::uint32_t groups);
+
+/// Every chunk's count file merged into one sorted run of (hash, degree), reading the files as
+/// streams (at most 256 open at once): memory is the distinct keys, 16 bytes each.
+std::vector<std::pair<std::uint64_t, std::uint64_t>> merge_count_files(const std::vector<std::filesystem::path>& paths);
 
 /// Key degree counts of one chunk, as a worker writes them and the coordinator reads them:
 /// "BLCNT001", count (u64), then (hash u64, degree u64) sorted by hash. Throws std::runtime_error.
