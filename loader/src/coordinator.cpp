@@ -157,6 +157,7 @@ private:
         s.max_failed_batches = p.max_failed_batches;
         s.idempotent = p.work.idempotent;
         s.time_offset_s = o.resume.duration_s;
+        s.start_together = mix == nullptr;
         return s;
     }
 
@@ -200,12 +201,15 @@ private:
     nlohmann::json schedule_report() const {
         if (!mix_) return {{"kind", "free"}};
         nlohmann::json j = mix_->report();
+        j["counting_s"] = 0.0;
+        j["partitioning_s"] = 0.0;
         for (const auto& [stage, seconds] : stage_seconds_)
             if (stage == "counting" || stage == "partitioning") j[stage + "_s"] = seconds;
         double rounds = 0;  // everything after the passes: the rounds (or the one group's run)
         for (const auto& [stage, seconds] : stage_seconds_)
-            if (stage != "counting" && stage != "partitioning") rounds += seconds;
+            if (stage != "counting" && stage != "partitioning" && stage != "starting") rounds += seconds;
         j["rounds_s"] = rounds;
+        j["starting_s"] = stage_seconds_.contains("starting") ? stage_seconds_.at("starting") : 0.0;
         return j;
     }
 

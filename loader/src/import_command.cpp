@@ -305,11 +305,12 @@ std::string schedule_line(const phase_outcome& p) {
         const auto v = s.value(key, 0);
         return fmt::format("{} {}{}", v, one, v == 1 ? "" : "s");
     };
-    return fmt::format("{}: schedule mix_and_batch ({}, {} by {}, {}): {} in {}; counting {:.2f} s, partitioning "
-                       "{:.2f} s, rounds {:.2f} s; {} conflicts\n",
+    return fmt::format("{}: schedule mix_and_batch ({}, {} by {}, {}): {} in {}; starting {:.2f} s, counting {:.2f} "
+                       "s, partitioning {:.2f} s, rounds {:.2f} s; {} conflicts\n",
                        p.stats.name, s.value("structure", ""), n("groups", "group"), s.value("grouping", ""),
-                       n("workers", "worker"), n("cells", "cell"), n("rounds", "round"), s.value("counting_s", 0.0),
-                       s.value("partitioning_s", 0.0), s.value("rounds_s", 0.0), p.stats.conflicts);
+                       n("workers", "worker"), n("cells", "cell"), n("rounds", "round"), s.value("starting_s", 0.0),
+                       s.value("counting_s", 0.0), s.value("partitioning_s", 0.0), s.value("rounds_s", 0.0),
+                       p.stats.conflicts);
 }
 
 class import_run {

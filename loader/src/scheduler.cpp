@@ -71,12 +71,9 @@ void scheduler::on_event(const worker_ready& e, out& o) {
     auto it = workers_.find(e.worker);
     if (it == workers_.end() || it->second.gone) return;
     it->second.ready = true;
-    // The first chunks go out once every worker of the first start is connected, so the workers
-    // start together: that is what makes conflicts reproducible.
-    if (!started_)
-        start_when_all_connected(o);
-    else
-        dispatch(e.worker, o);
+    if (!started_ && settings_.start_together) return start_when_all_connected(o);
+    started_ = true;
+    dispatch(e.worker, o);
 }
 
 void scheduler::on_event(const batch_begun& e, out& o) {

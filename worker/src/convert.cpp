@@ -305,6 +305,30 @@ bool parse_datetime(std::string_view text, bolt::value& out) {
 
 // ---- rows ------------------------------------------------------------------------------------
 
+/// A list column's text, split at its separator, each element by the element type; the problem
+/// with the first element that does not convert, or "".
+static std::string convert_list(const column_spec& col, std::string_view text, bolt::value& v) {
+    auto* items = v.get_if<bolt::list>();
+    if (!items) items = &v.variant().emplace<bolt::list>();
+    std::size_t n = 0;
+    std::string problem;
+    if (!text.empty()) {
+        std::string_view rest = text;
+        for (;;) {
+            const std::size_t cut = rest.find(col.list_separator);
+            const std::string_view element = rest.substr(0, cut);
+            if (n == items->size()) items->emplace_back();
+            problem = convert_scalar(col.element_type, col.null_on_empty, element, (*items)[n]);
+            ++n;
+            if (!problem.empty()) return "element " + std::to_string(n) + ": " + problem;
+            if (cut == std::string_view::npos) break;
+            rest.remove_prefix(cut + 1);
+        }
+    }
+    items->resize(n);
+    return problem;
+}
+
 row_converter::row_converter(const csv_spec& spec, std::span<const std::string> header) {
     if (spec.columns.empty()) {
         if (header.empty())
@@ -331,11 +355,26 @@ row_converter::row_converter(const csv_spec& spec, std::span<const std::string> 
     }
 }
 
-void row_converter::convert(const csv_record& record, bolt::value& slot) const {
+void row_converter::check_field_count(const csv_record& record) const {
     if (record.fields.size() != columns_.size())
         throw csv_error(std::string(record.file), record.line, 0,
                         "expected " + std::to_string(columns_.size()) + " fields, found " +
                             std::to_string(record.fields.size()));
+}
+
+std::optional<std::size_t> row_converter::column_of(std::string_view name) const {
+    for (std::size_t i = 0; i < columns_.size(); ++i)
+        if (columns_[i].type != column_type::skip && columns_[i].name == name) return i;
+    return std::nullopt;
+}
+
+void row_converter::convert_field(const csv_record& record, std::size_t column, bolt::value& out) const {
+    check_field_count(record);
+    convert_column(record, column, out);
+}
+
+void row_converter::convert(const csv_record& record, bolt::value& slot) const {
+    check_field_count(record);
     auto* row = slot.get_if<bolt::map>();
     if (!row || row->size() != kept_) {
         slot = bolt::map{};
@@ -349,40 +388,25 @@ void row_converter::convert(const csv_record& record, bolt::value& slot) const {
         const column_spec& col = columns_[i];
         if (col.type == column_type::skip) continue;
         if (!same_key(entry->first, col.name)) entry->first = col.name;
-        bolt::value& v = entry->second;
+        convert_column(record, i, entry->second);
         ++entry;
-        const std::string_view text = record.fields[i];
-        std::string problem;
-        if (col.type != column_type::list) {
-            problem = convert_scalar(col.type, col.null_on_empty, text, v);
-        } else if (text.empty() && col.null_on_empty) {
-            v.variant().emplace<bolt::null_t>();
-        } else {
-            auto* items = v.get_if<bolt::list>();
-            if (!items) items = &v.variant().emplace<bolt::list>();
-            std::size_t n = 0;
-            if (!text.empty()) {
-                std::string_view rest = text;
-                for (;;) {
-                    const std::size_t cut = rest.find(col.list_separator);
-                    const std::string_view element = rest.substr(0, cut);
-                    if (n == items->size()) items->emplace_back();
-                    problem = convert_scalar(col.element_type, col.null_on_empty, element, (*items)[n]);
-                    ++n;
-                    if (!problem.empty()) {
-                        problem = "element " + std::to_string(n) + ": " + problem;
-                        break;
-                    }
-                    if (cut == std::string_view::npos) break;
-                    rest.remove_prefix(cut + 1);
-                }
-            }
-            if (problem.empty()) items->resize(n);
-        }
-        if (!problem.empty())
-            throw csv_error(std::string(record.file), record.line, i + 1,
-                            "column '" + col.name + "' (" + std::to_string(i + 1) + "): " + problem);
     }
+}
+
+void row_converter::convert_column(const csv_record& record, std::size_t i, bolt::value& v) const {
+    const column_spec& col = columns_[i];
+    const std::string_view text = record.fields[i];
+    std::string problem;
+    if (col.type != column_type::list) {
+        problem = convert_scalar(col.type, col.null_on_empty, text, v);
+    } else if (text.empty() && col.null_on_empty) {
+        v.variant().emplace<bolt::null_t>();
+    } else {
+        problem = convert_list(col, text, v);
+    }
+    if (!problem.empty())
+        throw csv_error(std::string(record.file), record.line, i + 1,
+                        "column '" + col.name + "' (" + std::to_string(i + 1) + "): " + problem);
 }
 
 void row_converter::convert_into(const csv_record& record, bolt::list& rows, std::size_t index) const {

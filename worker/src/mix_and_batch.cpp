@@ -157,8 +157,22 @@ group_map::~group_map() {
 
 std::uint32_t group_map::group_of(std::uint64_t hash) const {
     if (mapped_) {
-        std::size_t lo = 0, hi = mapped_count_;  // binary search over the packed entries
+        // Keys are mix64 hashes, spread evenly over 64 bits: a key's place in the sorted file is
+        // close to hash / 2^64 of the way in. Start there and widen until the key is bracketed,
+        // then a binary search in that small window: a probe or two, not log2(keys).
         const unsigned char* entries = mapped_ + groups_header;
+        const auto key_at = [&](std::size_t i) { return read_at<std::uint64_t>(entries + i * groups_entry); };
+        const auto guess = static_cast<std::size_t>((static_cast<unsigned __int128>(hash) * mapped_count_) >> 64);
+        std::size_t lo = guess, hi = guess + 1, step = 1;
+        while (lo > 0 && key_at(lo) > hash) {
+            lo = lo > step ? lo - step : 0;
+            step *= 2;
+        }
+        step = 1;
+        while (hi < mapped_count_ && key_at(hi - 1) < hash) {
+            hi = std::min(mapped_count_, hi + step);
+            step *= 2;
+        }
         while (lo < hi) {
             const std::size_t mid = lo + (hi - lo) / 2;
             const auto h = read_at<std::uint64_t>(entries + mid * groups_entry);

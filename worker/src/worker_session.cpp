@@ -12,7 +12,6 @@
 #include <fstream>
 #include <map>
 #include <stdexcept>
-#include <unordered_map>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -92,6 +91,8 @@ public:
         return true;
     }
     void convert(bolt::list& rows, std::size_t slot) { conv_.convert_into(record_, rows, slot); }
+    /// One field of the current record (the passes read only the endpoints).
+    void convert_field(std::size_t column, bolt::value& out) { conv_.convert_field(record_, column, out); }
     std::uint64_t line() const { return record_.line; }
     std::string where() const { return fmt::format("{}:{}", src_.name(), record_.line); }
     void keep() { kept_.emplace_back(record_.begin, record_.raw.size()); }
@@ -397,23 +398,84 @@ std::optional<fatal> worker_session::run_rows(const chunk& c, Rows& src, const s
 
 // ---- Mix and Batch: counting and partition passes ----------------------------------------------
 
+namespace {
+
+/// Degrees by key hash: open addressing with linear probing (two lookups a row, most of the
+/// counting pass's time with std::unordered_map's node per key).
+class degree_counter {
+public:
+    void add(std::uint64_t hash) {
+        if (hash == 0) {  // the empty slot's marker: counted apart
+            ++zero_;
+            return;
+        }
+        if ((used_ + 1) * 4 > slots_.size() * 3) grow();
+        std::size_t i = static_cast<std::size_t>(hash) & (slots_.size() - 1);
+        while (slots_[i].first != 0 && slots_[i].first != hash) i = (i + 1) & (slots_.size() - 1);
+        if (slots_[i].first == 0) {
+            slots_[i].first = hash;
+            ++used_;
+        }
+        ++slots_[i].second;
+    }
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> take() {
+        std::vector<std::pair<std::uint64_t, std::uint64_t>> out;
+        out.reserve(used_ + 1);
+        if (zero_) out.emplace_back(0, zero_);
+        for (const auto& e : slots_)
+            if (e.first != 0) out.push_back(e);
+        return out;
+    }
+
+private:
+    void grow() {
+        std::vector<std::pair<std::uint64_t, std::uint64_t>> old(std::max<std::size_t>(1024, slots_.size() * 2));
+        old.swap(slots_);
+        for (const auto& e : old) {
+            if (e.first == 0) continue;
+            std::size_t i = static_cast<std::size_t>(e.first) & (slots_.size() - 1);
+            while (slots_[i].first != 0) i = (i + 1) & (slots_.size() - 1);
+            slots_[i] = e;
+        }
+    }
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> slots_;
+    std::size_t used_ = 0;
+    std::uint64_t zero_ = 0;
+};
+
+}  // namespace
+
 /// The group of each endpoint of the current row: the key's hash, or nullopt for null.
 template <class Rows>
 std::pair<std::optional<std::uint64_t>, std::optional<std::uint64_t>> worker_session::endpoints(Rows& src) {
+    const mix_work& mix = *config_.phase.mix;
+    const auto check = [&](const bolt::value& v, const std::string& field, const char* which) {
+        if (v.type() == bolt::value_type::list || v.type() == bolt::value_type::map)
+            throw csv_error(src.where(), 0, 0,
+                            fmt::format("mix_and_batch.endpoints.{}: field '{}' holds a {}, not a node key", which,
+                                        field, v.type() == bolt::value_type::list ? "list" : "map"));
+        return mnb::key_hash(v);
+    };
+    if constexpr (std::is_same_v<Rows, csv_rows>) {
+        // Only the two fields: converting the whole row would cost the passes most of their time.
+        scratch_.resize(2);
+        const auto column = [&](const std::string& field, const char* which) {
+            if (auto c = converter_->column_of(field)) return *c;
+            throw csv_error(src.where(), 0, 0, fmt::format("mix_and_batch.endpoints.{}: the row has no field '{}'", which, field));
+        };
+        src.convert_field(column(mix.source_field, "source"), scratch_[0]);
+        src.convert_field(column(mix.target_field, "target"), scratch_[1]);
+        return {check(scratch_[0], mix.source_field, "source"), check(scratch_[1], mix.target_field, "target")};
+    }
     scratch_.resize(1);
     src.convert(scratch_, 0);
     const auto* row = scratch_[0].get_if<bolt::map>();
-    const mix_work& mix = *config_.phase.mix;
     const auto key = [&](const std::string& field, const char* which) {
         const bolt::value* v = row ? row->find(field) : nullptr;
         if (!v)
             throw csv_error(src.where(), 0, 0,
                             fmt::format("mix_and_batch.endpoints.{}: the row has no field '{}'", which, field));
-        if (v->type() == bolt::value_type::list || v->type() == bolt::value_type::map)
-            throw csv_error(src.where(), 0, 0,
-                            fmt::format("mix_and_batch.endpoints.{}: field '{}' holds a {}, not a node key", which,
-                                        field, v->type() == bolt::value_type::list ? "list" : "map"));
-        return mnb::key_hash(*v);
+        return check(*v, field, which);
     };
     return {key(mix.source_field, "source"), key(mix.target_field, "target")};
 }
@@ -421,16 +483,18 @@ std::pair<std::optional<std::uint64_t>, std::optional<std::uint64_t>> worker_ses
 template <class Rows>
 std::optional<fatal> worker_session::count_rows(const chunk& c, Rows& src, const sender& send) {
     if (!config_.phase.mix) return fatal{fatal_kind::protocol, "a count task for a phase without mix_and_batch", c.chunk_id};
-    std::unordered_map<std::uint64_t, std::uint64_t> degrees;
+    degree_counter degrees;
     std::uint64_t total = 0;
     while (src.next()) {
         const auto [s, t] = endpoints(src);
-        if (s) ++degrees[*s];
-        if (t && t != s) ++degrees[*t];  // a self-loop writes its node once
+        if (s) degrees.add(*s);
+        if (t && t != s) degrees.add(*t);  // a self-loop writes its node once
         ++total;
     }
-    mnb::save_counts(mnb::counts_path(config_.phase.mix->spill_dir, c.chunk_id), {degrees.begin(), degrees.end()});
-    send(counted{c.chunk_id, total, degrees.size()});
+    auto counts = degrees.take();
+    const std::uint64_t keys = counts.size();
+    mnb::save_counts(mnb::counts_path(config_.phase.mix->spill_dir, c.chunk_id), std::move(counts));
+    send(counted{c.chunk_id, total, keys});
     return std::nullopt;
 }
 
@@ -456,20 +520,25 @@ std::optional<fatal> worker_session::partition_rows(const chunk& c, Rows& src, c
         std::string rows, lines;
         std::uint64_t count = 0;
     };
-    std::map<mnb::cell, bucket> cells;  // the chunk's rows in memory: bounded by the chunk's size
+    // The chunk's rows in memory, bounded by the chunk's size; cell (s, t) at s * groups + t.
+    const std::uint32_t n = map.groups();
+    std::vector<bucket> cells(static_cast<std::size_t>(n) * n);
     std::uint64_t total = 0;
     while (src.next()) {
         const auto [s, t] = endpoints(src);
         // A null key names no node: it conflicts with nothing, any group will do.
         const mnb::cell cell = mnb::cell_of(mix.structure, s ? map.group_of(*s) : 0, t ? map.group_of(*t) : 0);
-        bucket& b = cells[cell];
+        bucket& b = cells[static_cast<std::size_t>(cell.source) * n + cell.target];
         src.spill(b.rows, b.lines);
         ++b.count;
         ++total;
     }
     partitioned out{c.chunk_id, total, {}};
     std::string all_rows, all_lines;
-    for (const auto& [cell, b] : cells) {
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+        const bucket& b = cells[i];
+        if (b.count == 0) continue;
+        const mnb::cell cell{static_cast<std::uint32_t>(i / n), static_cast<std::uint32_t>(i % n)};
         out.cells.push_back(cell_part{cell, all_rows.size(), all_rows.size() + b.rows.size(), all_lines.size() / 8, b.count});
         all_rows += b.rows;
         all_lines += b.lines;

@@ -168,6 +168,10 @@ struct scheduler_settings {
     /// Added to report times in the statistics, so a resumed part continues the earlier parts'
     /// time axis (the journal keeps each part's own times).
     double time_offset_s = 0;
+    /// Hand out the first chunks only once every worker is connected, so the workers start
+    /// together (what makes conflicts reproducible under `free`). Mix and Batch has no conflicts
+    /// to reproduce: its workers start as each connects.
+    bool start_together = true;
 };
 
 class scheduler {
@@ -189,8 +193,9 @@ public:
     const phase_stats& stats() const { return stats_; }
     /// Share of the current round done, 0..1.
     double fraction_done() const;
-    /// What the current round is ("partitioning", "round 3 of 7"); empty for a one-round plan.
-    std::string stage() const { return plan_.stage(); }
+    /// What the current round is ("partitioning", "round 3 of 7"; empty for a one-round plan), or
+    /// "starting" while the workers connect.
+    std::string stage() const { return started_ || over_ ? plan_.stage() : "starting"; }
 
 private:
     struct worker_slot {

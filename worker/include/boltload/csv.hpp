@@ -244,8 +244,16 @@ public:
     void convert(const csv_record& record, bolt::value& slot) const;
     /// convert into rows[index], appending when index == rows.size().
     void convert_into(const csv_record& record, bolt::list& rows, std::size_t index) const;
+    /// The column a row's map calls `name` (skipped columns excluded); nullopt when none does.
+    std::optional<std::size_t> column_of(std::string_view name) const;
+    /// One field alone, by its column's type, with the same checks and messages as convert()
+    /// (Mix and Batch's passes read only the endpoint fields).
+    void convert_field(const csv_record& record, std::size_t column, bolt::value& out) const;
 
 private:
+    void check_field_count(const csv_record& record) const;
+    void convert_column(const csv_record& record, std::size_t i, bolt::value& v) const;
+
     std::vector<column_spec> columns_;
     std::size_t kept_ = 0;
 };
