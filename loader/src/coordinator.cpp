@@ -109,8 +109,9 @@ public:
           status_timer_(io_),
           input_(make_chunk_plan(phase)),
           work_(phase.work),
+          resume_(options.resume),
           mix_(make_mix_plan()),
-          scheduler_(settings_for(phase, options, mix_.get()), mix_ ? *mix_ : *input_, options.resume),
+          scheduler_(settings_for(phase, options, mix_.get()), mix_ ? *mix_ : *input_, resume_),
           dead_letters_(phase, csv_header_names(*input_), options.append_dead_letters) {}
 
     phase_result run() {
@@ -170,17 +171,40 @@ private:
         if (phase_.schedule != schedule_kind::mix_and_batch) return nullptr;
         const auto [source, target] = endpoint_fields(phase_, row_keys());
         const std::filesystem::path dir = std::filesystem::absolute(phase_.mix.spill_dir);
-        const bool fresh = options_.resume.done_chunks.empty() && options_.resume.partitions.empty();
+        const bool fresh = resume_.done_chunks.empty() && resume_.partitions.empty();
         std::error_code ec;
         if (fresh) std::filesystem::remove_all(dir, ec);
         std::filesystem::create_directories(dir, ec);
         if (ec || !std::filesystem::is_directory(dir))
             throw std::runtime_error(fmt::format("cannot create the spill directory {}: {}", dir.string(),
                                                  ec ? ec.message() : "not a directory"));
+        forget_lost_passes(dir);
         work_.mix = mix_work{phase_.mix.structure, phase_.mix.grouping, dir.string(), source, target};
         mix_and_batch_settings s{phase_.mix.structure, phase_.mix.grouping, phase_.mix.groups, phase_.workers,
                                  phase_.work.batch_size, dir};
-        return std::make_unique<mix_and_batch_plan>(*input_, s, options_.resume);
+        return std::make_unique<mix_and_batch_plan>(*input_, s, resume_);
+    }
+
+    /// A resumed phase whose spill files are gone (another spill_dir, a cleaned disk) runs its
+    /// passes again for the chunks that lost them: they give the same counts, groups and cells,
+    /// so the journal's batches still name the same rows.
+    void forget_lost_passes(const std::filesystem::path& dir) {
+        for (auto it = resume_.partitions.begin(); it != resume_.partitions.end();) {
+            const std::uint64_t id = it->first;
+            if (std::filesystem::exists(mnb::part_rows_path(dir, id)) && std::filesystem::exists(mnb::part_lines_path(dir, id))) {
+                ++it;
+                continue;
+            }
+            resume_.done_chunks.erase(id);
+            it = resume_.partitions.erase(it);
+        }
+        for (auto it = resume_.done_chunks.begin(); it != resume_.done_chunks.end();) {
+            const bool count_item = *it < (std::uint64_t{1} << 40);
+            if (count_item && !std::filesystem::exists(mnb::counts_path(dir, *it)))
+                it = resume_.done_chunks.erase(it);
+            else
+                ++it;
+        }
     }
 
     /// The keys of a row map: the CSV columns kept (named by `columns` or the header), or the
@@ -377,6 +401,7 @@ private:
     asio::steady_timer status_timer_;
     std::unique_ptr<chunk_plan> input_;  ///< the input's chunks
     phase_work work_;                    ///< what workers are configured with
+    journal::phase_state resume_;        ///< what earlier parts did (less the passes whose files are gone)
     std::unique_ptr<mix_and_batch_plan> mix_;
     scheduler scheduler_;
     dead_letter_files dead_letters_;

@@ -393,10 +393,8 @@ private:
         phase_result r;
         try {
             r = run_phase(phase, ro);
-        } catch (const std::invalid_argument& e) {  // before any worker: the input or settings do not fit
-            return stop_at(exit_usage, e.what());
-        } catch (const csv_error& e) {
-            return stop_at(exit_usage, e.what());
+        } catch (const std::exception& e) {  // before any worker: the input, settings or spill directory do not fit
+            return stop_at(exit_usage, fmt::format("phase {}: {}", name, e.what()));
         }
         if (progress) std::fprintf(stderr, "\n");
         journal_.file.append(journal::phase_end{name, std::string(to_string(r.end)), r.stats.duration_s,

@@ -423,8 +423,7 @@ nlohmann::json fingerprint(const run_config& config) {
                                   {"grouping", mnb::to_string(p.mix.grouping)},
                                   {"groups", p.mix.groups},
                                   {"workers", p.workers},
-                                  {"endpoints", ojson::array({p.mix.source_field, p.mix.target_field})},
-                                  {"spill_dir", p.mix.spill_dir}};
+                                  {"endpoints", ojson::array({p.mix.source_field, p.mix.target_field})}};
         }
         if (const auto* csv = std::get_if<csv_spec>(&p.work.source)) {
             j["chunk_bytes"] = p.chunk_bytes;

@@ -451,3 +451,47 @@ TEST(MixAndBatch, AnInterruptedScheduleResumesToExactCounts) {
     EXPECT_LE(in_db, committed + unknown);
     EXPECT_EQ(r.at("conflicts"), 0);
 }
+
+TEST(MixAndBatch, AFullSpillDiskStopsCleanlyAndAResumeElsewhereEndsExact) {
+    temp_dir dir;
+    const fs::path small = dir.path / "small";
+    fs::create_directories(small);
+    if (::system(("mount -t tmpfs -o size=64k tmpfs " + small.string() + " 2>/dev/null").c_str()) != 0)
+        GTEST_SKIP() << "cannot mount a small tmpfs here (needs root): the full-disk case is not run";
+    struct unmount {
+        fs::path p;
+        ~unmount() { (void)::system(("umount " + p.string() + " 2>/dev/null").c_str()); }
+    } guard{small};
+    server_fixture s;
+    std::string csv = "a,b\n";
+    for (int i = 0; i < 30000; ++i) csv += std::to_string(i % 500) + "," + std::to_string((i * 13) % 500) + "\n";
+    dir.write("rels.csv", csv);  // ~230 KB: its spill does not fit in 64 KiB
+    dir.write("c.yaml", mnb_tests::relationship_config(
+                            s.uri(), 500, "      csv: {path: rels.csv, columns: [{name: a, type: int}, {name: b, type: int}]}\n",
+                            mnb_tests::create_rel, "    batch_size: 500\n    workers: 2\n    chunk_bytes: 32KiB\n"
+                                                   "    mix_and_batch: {groups: 3, spill_dir: small/spill}\n"));
+    auto c = start_boltload(dir, {"import", "c.yaml"}, "full");
+    EXPECT_EQ(c.wait_exit(), 2) << c.stderr_text();
+    EXPECT_NE(c.stderr_text().find("the disk full?"), std::string::npos) << c.stderr_text();
+    EXPECT_EQ(s.count("MATCH ()-[r:R]->() RETURN count(r)"), 0);  // the rounds never started
+    auto r = start_boltload(dir, {"import", "c.yaml", "--resume", "--report", "r.json", "--set",
+                                  "phases.1.mix_and_batch.spill_dir=big"},
+                            "resumed");
+    ASSERT_EQ(r.wait_exit(), 0) << r.stderr_text();
+    EXPECT_EQ(s.count("MATCH ()-[r:R]->() RETURN count(r)"), 30'000);
+    EXPECT_EQ(report_of(dir.path / "r.json").at("phases").at(1).at("conflicts"), 0);
+}
+
+TEST(MixAndBatch, AnEndpointHoldingAListIsAnErrorNamingTheLine) {
+    server_fixture s;
+    temp_dir dir;
+    dir.write("rels.csv", "a,b\n1,2\n3,4;5\n");
+    dir.write("c.yaml", mnb_tests::relationship_config(
+                            s.uri(), 6, "      csv: {path: rels.csv, columns: [{name: a, type: int}, {name: b, type: list, element: int}]}\n",
+                            mnb_tests::create_rel, "    mix_and_batch: {groups: 3}\n"));
+    auto c = start_boltload(dir, {"import", "c.yaml"});
+    EXPECT_EQ(c.wait_exit(), 2);
+    EXPECT_NE(c.stderr_text().find("rels.csv:2: mix_and_batch.endpoints.target: field 'b' holds a list"),
+              std::string::npos) << c.stderr_text();
+    EXPECT_EQ(s.count("MATCH ()-[r:R]->() RETURN count(r)"), 0);
+}
