@@ -69,8 +69,8 @@ void send(const worker_message& m) {
     }
 }
 
-/// What arrives on stdin while a chunk runs: `go` answers, a shutdown, the end of the input
-/// (the coordinator is gone); anything else waits for the main loop.
+/// What arrives on stdin while a chunk runs: a shutdown, the end of the input (the coordinator is
+/// gone); anything else waits for the main loop.
 class chunk_listener {
 public:
     chunk_listener(stdin_messages& in, std::deque<coordinator_message>& pending) : in_(in), pending_(pending) {}
@@ -80,20 +80,6 @@ public:
     bool should_stop() {
         while (auto m = in_.poll_message()) take(std::move(*m));
         return stop_ || in_.closed();
-    }
-
-    bool wait_for_go(std::uint64_t chunk_id, std::uint32_t batch) {
-        for (;;) {
-            if (stop_) return false;
-            auto m = in_.wait();
-            if (!m) return false;  // end of input: the coordinator is gone
-            if (const auto* g = std::get_if<go>(&*m)) {
-                if (g->chunk_id == chunk_id && g->batch == batch) return true;
-                throw std::runtime_error(fmt::format("go for batch {} of chunk {} while waiting for batch {} of chunk {}",
-                                                     g->batch, g->chunk_id, batch, chunk_id));
-            }
-            take(std::move(*m));
-        }
     }
 
     bool stopped() const { return stop_; }
@@ -145,8 +131,7 @@ int run() {
                 return 1;
             }
             chunk_listener listener(in, pending);
-            const chunk_control control{[&] { return listener.should_stop(); },
-                                        [&](std::uint64_t id, std::uint32_t b) { return listener.wait_for_go(id, b); }};
+            const chunk_control control{[&] { return listener.should_stop(); }};
             if (auto f = session->run_chunk(*ch, send, control)) {
                 send(*f);
                 return 1;
@@ -154,9 +139,6 @@ int run() {
             if (listener.stopped() || in.closed()) return 0;
         } else if (std::holds_alternative<shutdown>(*m)) {
             return 0;
-        } else if (const auto* g = std::get_if<go>(&*m)) {
-            send(fatal{fatal_kind::protocol, "go outside a chunk", g->chunk_id});
-            return 1;
         }
     }
 }

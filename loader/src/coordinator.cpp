@@ -261,11 +261,11 @@ private:
         msg.worker_id = ref.id;
         msg.connection = options_.connection;
         msg.phase = work_;
+        if (options_.journal) msg.journal = std::filesystem::absolute(options_.journal->path()).string();
         send(ref, msg);
         read(ref);
     }
     void run(const sched::send_chunk& c) { send_to(c.worker, c.work); }
-    void run(const sched::allow_batch& c) { send_to(c.worker, go{c.chunk, c.batch}); }
     void run(const sched::stop_worker& c) { send_to(c.worker, shutdown{}); }
     void run(const sched::kill_worker& c) {
         auto it = workers_.find(c.worker);

@@ -32,10 +32,8 @@ ojson body(const header& h) {
 ojson body(const run_start& r) { return ojson{{"t", "run"}, {"part", r.part}, {"started_at", r.started_at}}; }
 ojson body(const statements_done& r) { return ojson{{"t", "statements"}, {"which", r.which}}; }
 ojson body(const batch_begin& r) {
-    ojson j{{"t", "begin"}, {"phase", r.phase}, {"chunk", r.chunk}, {"batch", r.batch},
-            {"rows", r.rows}, {"worker", r.worker}};
-    if (r.first_line) j["first_line"] = r.first_line;
-    return j;
+    // The worker writes these records itself: one format, the worker protocol's.
+    return journal_begin(r.phase, boltload::batch_begin{r.chunk, r.batch, r.rows, r.first_line}, r.worker);
 }
 ojson body(const batch_end& r) {
     ojson j{{"t", "batch"}, {"phase", r.phase}, {"worker", r.worker}, {"at_s", r.at_s}};

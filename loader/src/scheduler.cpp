@@ -92,10 +92,7 @@ void scheduler::on_event(const batch_begun& e, out& o) {
     if (b.rows != rows_of(lc, b.batch))
         return protocol_violation(e.worker, fmt::format("batch {} of chunk {} has {} rows, the plan cut {}", b.batch,
                                                         b.chunk_id, b.rows, rows_of(lc, b.batch)), o);
-    if (stopping_) return;  // it will read its shutdown and not run the batch
-    w->second.running = b;
-    o.push_back(write_journal{journal::batch_begin{settings_.phase, b.chunk_id, b.batch, b.rows, b.first_line, e.worker}});
-    o.push_back(allow_batch{e.worker, b.chunk_id, b.batch});
+    w->second.running = b;  // in doubt if the worker dies before reporting it
 }
 
 void scheduler::on_event(const batch_reported& e, out& o) {

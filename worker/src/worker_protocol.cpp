@@ -199,6 +199,7 @@ ojson encode_body(const configure& m) {
                                     {"source_field", p.mix->source_field},
                                     {"target_field", p.mix->target_field}};
     j["phase"] = std::move(pj);
+    if (!m.journal.empty()) j["journal"] = m.journal;
     return j;
 }
 
@@ -234,10 +235,6 @@ ojson encode_body(const partitioned& m) {
         cells.push_back(ojson{{"source_group", c.cell.source}, {"target_group", c.cell.target}, {"begin", c.begin},
                               {"end", c.end}, {"first_row", c.first_row}, {"rows", c.rows}});
     return ojson{{"type", "partitioned"}, {"chunk_id", m.chunk_id}, {"rows", m.rows}, {"cells", std::move(cells)}};
-}
-
-ojson encode_body(const go& m) {
-    return ojson{{"type", "go"}, {"chunk_id", m.chunk_id}, {"batch", m.batch}};
 }
 
 ojson encode_body(const batch_begin& m) {
@@ -402,6 +399,7 @@ std::optional<hello> decode_hello(json_fields& r) {
 std::optional<configure> decode_configure(json_fields& r) {
     configure m;
     r.integer("worker_id", m.worker_id);
+    r.string("journal", m.journal, false);
     if (const json* cj = r.object("connection")) {
         json_fields cr = r.nested(*cj, "connection");
         connection_spec& c = m.connection;
@@ -550,14 +548,6 @@ std::optional<chunk> decode_chunk(json_fields& r) {
     }
     batch_list(r, "skip_batches", m.skip_batches);
     batch_list(r, "unknown_batches", m.unknown_batches);
-    if (!r.ok()) return std::nullopt;
-    return m;
-}
-
-std::optional<go> decode_go(json_fields& r) {
-    go m;
-    r.integer("chunk_id", m.chunk_id);
-    r.integer("batch", m.batch);
     if (!r.ok()) return std::nullopt;
     return m;
 }
@@ -818,7 +808,6 @@ std::optional<coordinator_message> decode_coordinator_message(std::string_view l
     if (type == "hello") return wrap<V>(decode_hello(r));
     if (type == "configure") return wrap<V>(decode_configure(r));
     if (type == "chunk") return wrap<V>(decode_chunk(r));
-    if (type == "go") return wrap<V>(decode_go(r));
     if (type == "shutdown") return V(shutdown{});
     error = fmt::format("unknown message type '{}' from the coordinator", type);
     return std::nullopt;
@@ -857,6 +846,13 @@ std::optional<batch_result> batch_result_from_json(const nlohmann::json& j, std:
 }
 
 nlohmann::ordered_json to_json(const source_spec& s) { return encode_source(s); }
+
+nlohmann::ordered_json journal_begin(std::string_view phase, const batch_begin& b, int worker) {
+    ojson j{{"t", "begin"}, {"phase", phase}, {"chunk", b.chunk_id}, {"batch", b.batch}, {"rows", b.rows},
+            {"worker", worker}};
+    if (b.first_line) j["first_line"] = b.first_line;
+    return j;
+}
 
 std::optional<std::string> check_hello(const hello& peer) {
     if (peer.protocol == protocol_version) return std::nullopt;

@@ -7,7 +7,11 @@
 // cells.
 #include "boltload/worker_session.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -235,6 +239,11 @@ std::variant<std::unique_ptr<worker_session>, fatal> worker_session::open(const 
         const bolt::server_info info = driver.get_server_info();  // connects and authenticates
         std::unique_ptr<worker_session> s(
             new worker_session(c, std::move(driver), ready{info.agent, info.protocol_version}));
+        if (!c.journal.empty()) {
+            s->journal_fd_ = ::open(c.journal.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+            if (s->journal_fd_ < 0)
+                return fatal_from(fatal_kind::config, fmt::format("cannot open the journal {}: {}", c.journal, std::strerror(errno)));
+        }
         if (const auto* spec = std::get_if<csv_spec>(&c.phase.source)) {
             s->csv_.emplace(csv_source::open_file(spec->path));
             const csv_header header = read_csv_header(*s->csv_, *spec);
@@ -262,7 +271,9 @@ worker_session::worker_session(const configure& c, bolt::driver driver, ready r)
     params_.append(config_.phase.parameter, bolt::list{});
 }
 
-worker_session::~worker_session() = default;
+worker_session::~worker_session() {
+    if (journal_fd_ >= 0) ::close(journal_fd_);
+}
 
 bolt::list& worker_session::rows() {
     return params_.find(config_.phase.parameter)->as<bolt::list>();
@@ -329,9 +340,8 @@ const csv_source& worker_session::spill_source(std::uint64_t chunk) {
     return it->second;
 }
 
-bool worker_session::run_batch(const chunk& c, std::uint32_t index, std::uint64_t rows, std::uint64_t first_line,
-                               const std::function<std::vector<std::string>()>& dead_letter_rows, const sender& send,
-                               const chunk_control& control) {
+void worker_session::run_batch(const chunk& c, std::uint32_t index, std::uint64_t rows, std::uint64_t first_line,
+                               const std::function<std::vector<std::string>()>& dead_letter_rows, const sender& send) {
     if (in_doubt(c, index)) {
         batch_result r;
         r.chunk_id = c.chunk_id;
@@ -342,19 +352,32 @@ bool worker_session::run_batch(const chunk& c, std::uint32_t index, std::uint64_
         r.first_line = first_line;
         r.dead_letter_rows = dead_letter_rows();
         send(r);
-        return true;
+        return;
     }
-    // The coordinator writes the batch's begin to its journal before it says go, so a batch that
-    // commits is never missing from the journal, whatever crashes next.
-    send(batch_begin{c.chunk_id, index, rows, first_line});
-    if (!control.wait_for_go(c.chunk_id, index)) return false;
+    // The begin is in the journal before the batch can commit, whatever crashes next (this
+    // worker, the coordinator, both): a batch that committed is never missing from it.
+    const batch_begin begin{c.chunk_id, index, rows, first_line};
+    append_to_journal(begin);
+    send(begin);
     batch_result r = runner_->run(params_, rows);
     r.chunk_id = c.chunk_id;
     r.batch = index;
     r.first_line = first_line;
     if (r.outcome != batch_outcome::committed) r.dead_letter_rows = dead_letter_rows();
     send(r);
-    return true;
+}
+
+void worker_session::append_to_journal(const batch_begin& b) {
+    if (journal_fd_ < 0) return;
+    std::string line = journal_begin(config_.phase.name, b, config_.worker_id).dump();
+    line += '\n';
+    // One write(2) with O_APPEND: whole, and never interleaved with the coordinator's records.
+    for (std::size_t done = 0; done < line.size();) {
+        const ssize_t n = ::write(journal_fd_, line.data() + done, line.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) throw std::runtime_error(fmt::format("cannot write the journal {}: {}", config_.journal, std::strerror(errno)));
+        done += static_cast<std::size_t>(n);
+    }
 }
 
 template <class Rows>
@@ -381,8 +404,7 @@ std::optional<fatal> worker_session::run_rows(const chunk& c, Rows& src, const s
         if (in_batch > 0 && (in_batch == batch_size || !more)) {
             if (!skipped(c, index)) {
                 if (batch.size() > in_batch) batch.erase(batch.begin() + static_cast<std::ptrdiff_t>(in_batch), batch.end());
-                const auto dead_letters = [&] { return src.dead_letters(batch); };
-                if (!run_batch(c, index, in_batch, first_line, dead_letters, send, control)) return std::nullopt;
+                run_batch(c, index, in_batch, first_line, [&] { return src.dead_letters(batch); }, send);
             }
             src.forget();
             send(progress{c.chunk_id, total, src.bytes_done()});

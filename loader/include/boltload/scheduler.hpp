@@ -66,7 +66,7 @@ namespace sched {
 struct worker_ready {
     int worker = 0;
 };
-/// The worker has read a batch's rows and asks to start it.
+/// The worker starts a batch (it wrote the begin to the journal first).
 struct batch_begun {
     int worker = 0;
     batch_begin begin;
@@ -119,12 +119,6 @@ struct send_chunk {
     int worker = 0;
     chunk work;
 };
-/// Answer a batch_begin with `go`.
-struct allow_batch {
-    int worker = 0;
-    std::uint64_t chunk = 0;
-    std::uint32_t batch = 0;
-};
 /// Send `shutdown`: finish the current batch, exit.
 struct stop_worker {
     int worker = 0;
@@ -144,7 +138,7 @@ struct dead_letter {
 /// The phase is over: every worker is gone.
 struct phase_over {};
 
-using command = std::variant<start_worker, send_chunk, allow_batch, stop_worker, kill_worker,
+using command = std::variant<start_worker, send_chunk, stop_worker, kill_worker,
                              write_journal, dead_letter, phase_over>;
 
 }  // namespace sched

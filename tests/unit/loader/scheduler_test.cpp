@@ -157,16 +157,12 @@ TEST(Scheduler, ChunksGoOutOnceEveryWorkerIsConnectedOneEachInTurn) {
     EXPECT_EQ(sent[3].work.chunk_id, 3u);
 }
 
-TEST(Scheduler, GoFollowsTheJournalsBeginAndAChunkEndsWithItsRecord) {
+TEST(Scheduler, ABatchRunsOnItsWorkersWordAndAChunkEndsWithItsRecord) {
     harness h({15}, settings(1, 1, 10));
     h.s.start();
     h.on(worker_ready{0});
-    const auto begun = h.on(batch_begun{0, batch_begin{0, 0, 10, 7}});
-    ASSERT_EQ(begun.size(), 2u);
-    const auto* rec = std::get_if<write_journal>(&begun[0]);
-    ASSERT_TRUE(rec);
-    EXPECT_TRUE(std::holds_alternative<journal::batch_begin>(rec->record));
-    EXPECT_TRUE(std::holds_alternative<allow_batch>(begun[1]));
+    // The worker wrote the begin to the journal itself: nothing for the coordinator to do.
+    EXPECT_TRUE(h.on(batch_begun{0, batch_begin{0, 0, 10, 7}}).empty());
     h.on(batch_reported{0, committed(0, 0, 10), 0.5});
     h.commit(0, 0, 1, 5);
     const auto done = h.on(chunk_finished{0, chunk_done{0, 15, 2}});
@@ -185,7 +181,6 @@ TEST(Scheduler, ABatchOfTheWrongSizeIsAProtocolViolation) {
     h.on(worker_ready{0});
     const auto cs = h.on(batch_begun{0, batch_begin{0, 1, 10, 0}});  // batch 1 holds 5 rows
     EXPECT_TRUE(has<kill_worker>(cs));
-    EXPECT_FALSE(has<allow_batch>(cs));
     h.on(worker_exited{0});
     EXPECT_EQ(h.s.end(), phase_end::fatal);
     ASSERT_TRUE(h.s.fatal_error());
@@ -299,7 +294,6 @@ TEST(Scheduler, TheFirstSignalDrainsTheSecondStopsAtOnce) {
     EXPECT_EQ(all<stop_worker>(drain).size(), 2u);
     EXPECT_FALSE(has<kill_worker>(drain));
     h.on(batch_reported{0, committed(0, 0, 10), 1});  // worker 0 finishes its batch
-    EXPECT_FALSE(has<allow_batch>(h.on(batch_begun{0, batch_begin{1, 0, 10, 0}})));
     const auto hard = h.on(interrupt{true});
     EXPECT_EQ(all<kill_worker>(hard).size(), 2u);
     const auto doubts = all<write_journal>(hard);

@@ -196,14 +196,14 @@ TEST(worker_protocol, chunk_round_trips_for_both_ranges) {
     EXPECT_EQ(std::get<chunk>(to_coordinator(encode(coordinator_message{doubt}))), doubt);
 }
 
-TEST(worker_protocol, batch_begin_and_go_round_trip) {
+TEST(worker_protocol, batch_begin_round_trips_and_is_the_journals_begin_record) {
     const batch_begin b{12, 3, 1000, 4711};
     EXPECT_EQ(encode(worker_message{b}),
               "{\"type\":\"batch_begin\",\"chunk_id\":12,\"batch\":3,\"rows\":1000,\"first_line\":4711}\n");
     EXPECT_EQ(std::get<batch_begin>(to_worker(encode(worker_message{b}))), b);
-    const go g{12, 3};
-    EXPECT_EQ(encode(coordinator_message{g}), "{\"type\":\"go\",\"chunk_id\":12,\"batch\":3}\n");
-    EXPECT_EQ(std::get<go>(to_coordinator(encode(coordinator_message{g}))), g);
+    EXPECT_EQ(journal_begin("rels", b, 7).dump(),
+              "{\"t\":\"begin\",\"phase\":\"rels\",\"chunk\":12,\"batch\":3,\"rows\":1000,\"worker\":7,"
+              "\"first_line\":4711}");
 }
 
 TEST(worker_protocol, a_batch_in_doubt_is_reported_unknown_without_attempts) {
@@ -350,7 +350,6 @@ TEST(worker_protocol, malformed_lines_are_errors_with_a_reason) {
     EXPECT_EQ(coordinator_error("{\"type\":\"chunk\",\"chunk_id\":1,\"generate\":{\"first\":0,"
                                 "\"count\":1},\"unknown_batches\":[2,2]}"),
               "chunk: unknown_batches must be ascending without repeats");
-    EXPECT_EQ(coordinator_error("{\"type\":\"go\",\"chunk_id\":1}"), "go: field 'batch' is missing");
     EXPECT_EQ(worker_error("{\"type\":\"batch_begin\",\"chunk_id\":1,\"batch\":0}"),
               "batch_begin: field 'rows' is missing");
     EXPECT_EQ(worker_error("{\"type\":\"batch_result\",\"chunk_id\":1,\"batch\":0,\"rows\":1,"

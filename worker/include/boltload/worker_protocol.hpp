@@ -132,6 +132,9 @@ struct configure {
     int worker_id = 0;
     connection_spec connection;
     phase_work phase;
+    /// The run journal: the worker appends each batch's begin to it before the batch can commit
+    /// (empty: no journal, as in tests).
+    std::string journal;
 };
 
 /// A slice of a CSV file: bytes [begin, end), the first record starting on physical line
@@ -189,13 +192,6 @@ struct chunk {
     friend bool operator==(const chunk&, const chunk&) = default;
 };
 
-/// coordinator → worker: the answer to batch_begin: the batch may start (its begin is in the
-/// journal). A worker never sends COMMIT for a batch without it.
-struct go {
-    std::uint64_t chunk_id = 0;
-    std::uint32_t batch = 0;
-    friend bool operator==(const go&, const go&) = default;
-};
 
 /// coordinator → worker: finish the chunks already sent, close the session, exit 0.
 struct shutdown {
@@ -238,8 +234,8 @@ struct batch_result {
     friend bool operator==(const batch_result&, const batch_result&) = default;
 };
 
-/// worker → coordinator: the batch's rows are read; may it start? The worker waits for `go`
-/// (or shutdown, or the end of its input: then it does not run the batch).
+/// worker → coordinator: the batch starts. Its begin is already in the journal (the worker wrote
+/// it), so this only tells the coordinator which batch is in doubt if the worker dies now.
 struct batch_begin {
     std::uint64_t chunk_id = 0;
     std::uint32_t batch = 0;
@@ -312,7 +308,7 @@ struct fatal {
     friend bool operator==(const fatal&, const fatal&) = default;
 };
 
-using coordinator_message = std::variant<hello, configure, chunk, go, shutdown>;
+using coordinator_message = std::variant<hello, configure, chunk, shutdown>;
 using worker_message =
     std::variant<hello, ready, batch_begin, batch_result, chunk_done, progress, fatal, counted, partitioned>;
 
@@ -331,6 +327,10 @@ std::optional<worker_message> decode_worker_message(std::string_view line, std::
 /// back; the reverse never throws and names the first bad field in `error`.
 nlohmann::ordered_json to_json(const batch_result& r);
 std::optional<batch_result> batch_result_from_json(const nlohmann::json& j, std::string& error);
+
+/// The journal line of a batch's begin, as the worker appends it and journal::decode reads it:
+/// {"t":"begin","phase":..,"chunk":..,"batch":..,"rows":..,"worker":..[,"first_line":..]}.
+nlohmann::ordered_json journal_begin(std::string_view phase, const batch_begin& b, int worker);
 
 /// A phase's source as the configure message carries it (also the journal's fingerprint).
 nlohmann::ordered_json to_json(const source_spec& s);

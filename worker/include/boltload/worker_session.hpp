@@ -23,9 +23,6 @@ namespace boltload {
 struct chunk_control {
     /// Asked after every batch: stop here (shutdown came, or the coordinator is gone)?
     std::function<bool()> should_stop;
-    /// After batch_begin: waits for the coordinator's `go` for that batch (true), or for a
-    /// shutdown or the end of the input (false: the batch must not run).
-    std::function<bool(std::uint64_t chunk, std::uint32_t batch)> wait_for_go;
 };
 
 class worker_session {
@@ -66,13 +63,14 @@ private:
     template <class Rows>
     std::pair<std::optional<std::uint64_t>, std::optional<std::uint64_t>> endpoints(Rows& src);
     const mnb::group_map& groups(std::uint32_t n);
+    /// Appends the batch's begin record to the run journal. Throws std::runtime_error.
+    void append_to_journal(const batch_begin& b);
     const csv_source& spill_source(std::uint64_t chunk);
     static void write_spill(const std::filesystem::path& path, const std::string& bytes);
-    /// Runs the batch in params_ once the coordinator says go, or reports the rows of a batch in
-    /// doubt; fills in what only the worker knows. False: told to stop before it could start.
-    bool run_batch(const chunk& c, std::uint32_t index, std::uint64_t rows, std::uint64_t first_line,
-                   const std::function<std::vector<std::string>()>& dead_letter_rows, const sender& send,
-                   const chunk_control& control);
+    /// Runs the batch in params_ (its begin written to the journal first), or reports the rows of
+    /// a batch in doubt; fills in what only the worker knows.
+    void run_batch(const chunk& c, std::uint32_t index, std::uint64_t rows, std::uint64_t first_line,
+                   const std::function<std::vector<std::string>()>& dead_letter_rows, const sender& send);
     bolt::list& rows();
 
     configure config_;
@@ -89,6 +87,7 @@ private:
     bolt::list scratch_;                                ///< one converted row, for its endpoints
     std::optional<mnb::group_map> groups_;
     std::map<std::uint64_t, csv_source> spill_sources_;  ///< part files of CSV cells, by chunk
+    int journal_fd_ = -1;                                ///< the run journal, appended to
 };
 
 /// A row as one JSON object, for dead-letter files of generated phases.
