@@ -39,10 +39,12 @@
 #include <nlohmann/json.hpp>
 
 #include "bolt/driver.hpp"
+#include "temp_dir.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
+using boltload::testing::temp_dir;
 using namespace std::chrono_literals;
 using clock_type = std::chrono::steady_clock;
 
@@ -58,17 +60,6 @@ std::string read_file(const fs::path& p) {
     return s.str();
 }
 
-struct temp_dir {
-    fs::path path;
-    temp_dir() {
-        std::string tmpl = (fs::temp_directory_path() / "boltload-faults-XXXXXX").string();
-        path = ::mkdtemp(tmpl.data());
-    }
-    ~temp_dir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
 
 /// A free port on 127.0.0.1 (bound and released: good enough for one test process).
 int free_port() {
@@ -514,7 +505,7 @@ std::vector<fault_spec> faults() {
 
 cell run_cell(const fault_spec& f, kind k) {
     cell c{f.name, k};
-    temp_dir dir;
+    temp_dir dir{"boltload-faults"};
     server srv = server::start(dir.path, f.server_faults);
     if (f.source == "empty-csv") std::ofstream(dir.path / "input.csv") << "";
     if (f.source == "header-csv") std::ofstream(dir.path / "input.csv") << "id\n";

@@ -24,30 +24,17 @@
 
 #include "bolt/driver.hpp"
 #include "server/bolt/server.hpp"
+#include "temp_dir.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
+using boltload::testing::temp_dir;
 using namespace std::chrono_literals;
 
 const fs::path bin_dir = BOLTLOAD_BIN_DIR;
 const fs::path configs_dir = BOLTLOAD_CONFIGS_DIR;
 
-struct temp_dir {
-    fs::path path;
-    temp_dir() {
-        std::string tmpl = (fs::temp_directory_path() / "boltload-it-XXXXXX").string();
-        path = ::mkdtemp(tmpl.data());
-    }
-    ~temp_dir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    fs::path write(const std::string& name, const std::string& text) const {
-        std::ofstream(path / name, std::ios::binary) << text;
-        return path / name;
-    }
-};
 
 std::string read_file(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);
@@ -148,7 +135,7 @@ nlohmann::json report_of(const fs::path& p) { return nlohmann::json::parse(read_
 
 TEST(Import, GeneratedNodesEndWithExactCounts) {
     server_fixture s;
-    temp_dir dir;
+    temp_dir dir{"boltload-it"};
     dir.write("c.yaml", node_config(s.uri(), generated_nodes(25'000, 2'000),
                                     "UNWIND $batch AS row CREATE (:N {id: row.id})", 3, 500));
     auto c = start_boltload(dir, {"import", "c.yaml", "--report", "r.json"});
@@ -164,7 +151,7 @@ TEST(Import, GeneratedNodesEndWithExactCounts) {
 
 TEST(Import, CsvWithQuotesTypesAndCrlfEndsWithExactValues) {
     server_fixture s;
-    temp_dir dir;
+    temp_dir dir{"boltload-it"};
     std::string csv = "id,name,score,tags\r\n";
     for (int i = 0; i < 3'000; ++i)
         csv += std::to_string(i) + ",\"user, \"\"" + std::to_string(i) + "\"\"\nline2\"," +
@@ -207,7 +194,7 @@ TEST(Import, AWorkerKilledWithSigkillLosesNoRow) {
     server::bolt::fault_options slow;
     slow.latency_ms = 3;  // long enough to kill a worker in the middle
     server_fixture s(slow);
-    temp_dir dir;
+    temp_dir dir{"boltload-it"};
     // MERGE, marked idempotent: the batch the worker was running when it died is in doubt and
     // runs again, harmlessly.
     dir.write("c.yaml", node_config(s.uri(), generated_nodes(20'000, 1'000),
@@ -236,7 +223,7 @@ TEST(Import, InjectedTransientErrorsAreRetriedAndCounted) {
     faults.transient_error_probability = 0.3;
     faults.seed = 42;
     server_fixture s(faults);
-    temp_dir dir;
+    temp_dir dir{"boltload-it"};
     dir.write("c.yaml", node_config(s.uri(), generated_nodes(5'000),
                                     "UNWIND $batch AS row CREATE (:N {id: row.id})", 2, 100));
     auto c = start_boltload(dir, {"import", "c.yaml", "--report", "r.json"});
@@ -249,7 +236,7 @@ TEST(Import, InjectedTransientErrorsAreRetriedAndCounted) {
 
 TEST(Import, APermanentlyFailingBatchIsDeadLetteredAndExitsOne) {
     server_fixture s;
-    temp_dir dir;
+    temp_dir dir{"boltload-it"};
     // Row 42 divides by zero: its batch fails with a ClientError, which no retry can fix.
     std::string csv = "id,d\n";
     for (int i = 0; i < 200; ++i) csv += std::to_string(i) + "," + (i == 42 ? "0" : "1") + "\n";
@@ -275,7 +262,7 @@ TEST(Import, InterruptedThenResumedGivesExactCounts) {
     server::bolt::fault_options slow;
     slow.latency_ms = 5;
     server_fixture s(slow);
-    temp_dir dir;
+    temp_dir dir{"boltload-it"};
     dir.write("c.yaml", node_config(s.uri(), generated_nodes(6'000, 500),
                                     "UNWIND $batch AS row CREATE (:N {id: row.id})", 2, 20));
     auto c = start_boltload(dir, {"import", "c.yaml"}, "first");
@@ -310,7 +297,7 @@ TEST(Import, InterruptedThenResumedGivesExactCounts) {
 TEST(Import, TheGuidesRelationshipImportConflictsAndEndsWithTenThousand) {
     // As the README runs it: --embedded, with the config's `embedded:` block; its verify queries
     // (1,001 nodes, 10,000 relationships) decide the exit code.
-    temp_dir dir;
+    temp_dir dir{"boltload-it"};
     auto c = start_boltload(dir, {"import", (configs_dir / "guide-relationships.yaml").string(), "--embedded",
                                   "--report", "r.json"});
     ASSERT_EQ(c.wait_exit(), 0) << c.stderr_text();
@@ -350,7 +337,7 @@ const std::string create_rel = "UNWIND $batch AS r MATCH (a:N {id: r.a}), (b:N {
 
 TEST(MixAndBatch, HotspotRelationshipsLoadWithoutAConflictAndTheSpillGoes) {
     server_fixture s;
-    temp_dir dir;
+    temp_dir dir{"boltload-it"};
     dir.write("c.yaml", mnb_tests::relationship_config(
                             s.uri(), 2000,
                             "      generate: {entity: relationships, count: 30000, id_max: 1999, distribution: \"hotspot(10, 0.9)\", seed: 3}\n",
@@ -378,7 +365,7 @@ TEST(MixAndBatch, HotspotRelationshipsLoadWithoutAConflictAndTheSpillGoes) {
 
 TEST(MixAndBatch, CsvRowsKeepTheirLinesInDeadLettersAndEndpointsAreFound) {
     server_fixture s;
-    temp_dir dir;
+    temp_dir dir{"boltload-it"};
     // from/to columns are guessed as the endpoints; one row divides by zero.
     std::string csv = "from,to,d\n";
     for (int i = 0; i < 3000; ++i) csv += std::to_string(i % 300) + "," + std::to_string((i * 7) % 300) + "," +
@@ -410,7 +397,7 @@ TEST(MixAndBatch, CsvRowsKeepTheirLinesInDeadLettersAndEndpointsAreFound) {
 
 TEST(MixAndBatch, AMissingEndpointFieldIsAClearErrorBeforeAnyWrite) {
     server_fixture s;
-    temp_dir dir;
+    temp_dir dir{"boltload-it"};
     dir.write("rels.csv", "x,y\n1,2\n");
     dir.write("c.yaml", mnb_tests::relationship_config(s.uri(), 3, "      csv: {path: rels.csv}\n", mnb_tests::create_rel,
                                                        ""));
@@ -426,7 +413,7 @@ TEST(MixAndBatch, AnInterruptedScheduleResumesToExactCounts) {
     server::bolt::fault_options slow;
     slow.latency_ms = 4;
     server_fixture s(slow);
-    temp_dir dir;
+    temp_dir dir{"boltload-it"};
     dir.write("c.yaml", mnb_tests::relationship_config(
                             s.uri(), 1000,
                             "      generate: {entity: relationships, count: 40000, id_max: 999, distribution: zipf, seed: 5}\n",
@@ -453,7 +440,7 @@ TEST(MixAndBatch, AnInterruptedScheduleResumesToExactCounts) {
 }
 
 TEST(MixAndBatch, AFullSpillDiskStopsCleanlyAndAResumeElsewhereEndsExact) {
-    temp_dir dir;
+    temp_dir dir{"boltload-it"};
     const fs::path small = dir.path / "small";
     fs::create_directories(small);
     if (::system(("mount -t tmpfs -o size=64k tmpfs " + small.string() + " 2>/dev/null").c_str()) != 0)
@@ -484,7 +471,7 @@ TEST(MixAndBatch, AFullSpillDiskStopsCleanlyAndAResumeElsewhereEndsExact) {
 
 TEST(MixAndBatch, AnEndpointHoldingAListIsAnErrorNamingTheLine) {
     server_fixture s;
-    temp_dir dir;
+    temp_dir dir{"boltload-it"};
     dir.write("rels.csv", "a,b\n1,2\n3,4;5\n");
     dir.write("c.yaml", mnb_tests::relationship_config(
                             s.uri(), 6, "      csv: {path: rels.csv, columns: [{name: a, type: int}, {name: b, type: list, element: int}]}\n",

@@ -11,23 +11,14 @@
 #include <sstream>
 
 #include "boltload/config.hpp"
+#include "temp_dir.hpp"
 
 namespace boltload::journal {
 namespace {
 
 namespace fs = std::filesystem;
+using boltload::testing::temp_dir;
 
-struct temp_dir {
-    fs::path path;
-    temp_dir() {
-        std::string tmpl = (fs::temp_directory_path() / "boltload-journal-XXXXXX").string();
-        path = ::mkdtemp(tmpl.data());
-    }
-    ~temp_dir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
 
 batch_result result(std::uint64_t chunk, std::uint32_t batch, std::uint64_t rows,
                     batch_outcome outcome = batch_outcome::committed) {
@@ -215,7 +206,7 @@ std::string slurp(const fs::path& p) {
 }
 
 TEST(Journal, ATornLastWriteIsIgnoredAndCutOffBeforeAppending) {
-    temp_dir dir;
+    temp_dir dir{"boltload-journal"};
     const fs::path p = dir.path / "j.jsonl";
     {
         auto f = journal_file::create(p);
@@ -237,7 +228,7 @@ TEST(Journal, ATornLastWriteIsIgnoredAndCutOffBeforeAppending) {
 }
 
 TEST(Journal, ADamagedOrForeignFileIsAClearError) {
-    temp_dir dir;
+    temp_dir dir{"boltload-journal"};
     const fs::path p = dir.path / "j.jsonl";
     const std::string head = encode(header{format_version, "boltload", "c.yaml", nlohmann::json::object()});
     const auto error_of = [&](const std::string& text) {
@@ -264,7 +255,7 @@ run_config config_with(const fs::path& dir, const std::string& yaml) {
 }
 
 TEST(Journal, TheFingerprintNamesWhatChanged) {
-    temp_dir dir;
+    temp_dir dir{"boltload-journal"};
     std::string csv = "id\n";
     for (int i = 0; i < 1000; ++i) csv += std::to_string(i) + "\n";
     write(dir.path / "a.csv", csv);
@@ -301,7 +292,7 @@ TEST(Journal, TheFingerprintNamesWhatChanged) {
 }
 
 TEST(Journal, AnUnreadableInputIsAnErrorNamingIt) {
-    temp_dir dir;
+    temp_dir dir{"boltload-journal"};
     write(dir.path / "a.csv", "id\n1\n");
     const run_config c = config_with(dir.path,
                                      "phases:\n  - name: n\n    source: {csv: {path: a.csv}}\n"

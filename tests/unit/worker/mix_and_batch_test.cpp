@@ -10,11 +10,13 @@
 #include <set>
 
 #include <unistd.h>
+#include "temp_dir.hpp"
 
 namespace boltload::mnb {
 namespace {
 
 namespace fs = std::filesystem;
+using boltload::testing::temp_dir;
 
 void expect_valid_colouring(structure st, std::uint32_t n) {
     const auto rs = rounds(st, n);
@@ -83,14 +85,9 @@ TEST(MixAndBatch, GreedyPutsTheHeaviestKeysInDifferentGroupsAndBalancesTheRest) 
     EXPECT_EQ(m.group_of(999'999) , 999'999 % 4);  // an unknown key falls back to the hash
 }
 
-struct temp_dir {
-    fs::path path = fs::temp_directory_path() / ("boltload-mnb-" + std::to_string(::getpid()));
-    temp_dir() { fs::create_directories(path); }
-    ~temp_dir() { fs::remove_all(path); }
-};
 
 TEST(MixAndBatch, SchedulFilesRoundTripAndDamageIsAClearError) {
-    temp_dir dir;
+    temp_dir dir{"boltload-mnb"};
     const group_map m = greedy_groups({{5, 9}, {1, 3}, {7, 7}}, 2);
     m.save(mnb::groups_path(dir.path));
     const group_map back = group_map::load(mnb::groups_path(dir.path));
@@ -117,7 +114,7 @@ TEST(MixAndBatch, SchedulFilesRoundTripAndDamageIsAClearError) {
 }
 
 TEST(MixAndBatch, ManyCountFilesMergeToTheSumsAndGroupsWrittenInPlaceMatch) {
-    temp_dir dir;
+    temp_dir dir{"boltload-mnb"};
     std::vector<fs::path> files;
     std::map<std::uint64_t, std::uint64_t> expected;
     for (std::uint64_t f = 0; f < 300; ++f) {  // more files than are opened at once
