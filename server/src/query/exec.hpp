@@ -15,6 +15,7 @@
 #include "server/cypher/semantic.hpp"
 #include "server/query/functions.hpp"
 #include "server/query/session.hpp"
+#include "server/query/summary.hpp"
 #include "server/storage.hpp"
 
 namespace server::query::exec {
@@ -117,10 +118,6 @@ class op_spec {
 public:
     virtual ~op_spec() = default;
     virtual std::unique_ptr<cursor> make_cursor() const = 0;
-};
-
-struct notification {
-    std::string code, title, description, severity = "INFO";
 };
 
 enum class stmt_kind : std::uint8_t {

@@ -1,15 +1,13 @@
 // Query sessions: parse (cached by text), plan, run over a storage transaction, stream records,
-// and build Memgraph's summaries; schema, storage-mode, user and SHOW statements.
+// and finish with Memgraph's summary (summary.cpp). Admin statements run in admin.cpp.
 #include "server/query/session.hpp"
 
 #include <chrono>
-#include <cmath>
-#include <fmt/format.h>
 #include <list>
 #include <mutex>
-#include <thread>
 #include <unordered_map>
 
+#include "admin.hpp"
 #include "exec.hpp"
 #include "operators.hpp"
 #include "server/cypher/semantic.hpp"
@@ -18,32 +16,26 @@ namespace server::query {
 
 namespace {
 
-using namespace std::chrono_literals;
 using clock_type = std::chrono::steady_clock;
 using exec::prepared;
 using exec::stmt_kind;
 
 constexpr std::size_t cache_capacity = 1024;
-/// How long schema changes and storage-mode switches wait for other transactions to finish.
-constexpr std::chrono::milliseconds schema_wait = 10s;
 
 double seconds_since(clock_type::time_point t) {
     return std::chrono::duration<double>(clock_type::now() - t).count();
 }
 
-[[noreturn]] void client_fail(const std::string& message) {
-    throw query_error(std::string(client_error_code), message);
-}
+using exec::fail;
 
-std::string human_bytes(std::uint64_t b) {
-    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-    double v = static_cast<double>(b);
-    int u = 0;
-    while (v >= 1024 && u < 4) {
-        v /= 1024;
-        ++u;
-    }
-    return fmt::format("{:.2f}{}", v, units[u]);
+/// A commit that failed, as Memgraph reports it: a unique constraint's own message, a conflict
+/// (serialization error) as the retryable TransientError, anything else as a client error.
+[[noreturn]] void fail_commit(std::error_code ec, const std::string& storage_message) {
+    if (ec == storage::errc::unique_constraint_violation)
+        fail(storage_message.empty() ? "Unable to commit due to unique constraint violation." : storage_message);
+    if (ec == storage::errc::serialization_error || ec == storage::errc::transaction_aborted)
+        throw query_error(std::string(storage::conflict_code), std::string(storage::conflict_message));
+    fail("Unable to commit: " + ec.message());
 }
 
 /// Memgraph's handling of BEGIN/RUN `db`: only the default database exists here.
@@ -51,7 +43,7 @@ void check_database(const bolt::map& extra) {
     const bolt::value* db = extra.find("db");
     if (!db || db->is_null()) return;
     const std::string* name = db->get_if<std::string>();
-    if (!name) client_fail("Malformed config input.");
+    if (!name) fail("Malformed config input.");
     if (!name->empty() && *name != "memgraph")
         throw query_error("Memgraph.TransientError.MemgraphError.MemgraphError",
                           "Tried to retrieve an unknown database \"" + *name + "\".");
@@ -116,58 +108,8 @@ std::shared_ptr<const prepared> prepare(database::impl& db, std::string_view tex
     p->parsing_time = seconds_since(t0);
     auto t1 = clock_type::now();
     p->type = cypher::classify(p->ast);
-    std::visit(
-        [&](const auto& s) {
-            using T = std::decay_t<decltype(s)>;
-            if constexpr (std::is_same_v<T, cypher::cypher_statement>) {
-                p->kind = stmt_kind::cypher;
-                exec::plan_query(*p, db.graph);
-            } else if constexpr (std::is_same_v<T, cypher::index_statement>) {
-                p->kind = s.drop ? stmt_kind::drop_index : stmt_kind::create_index;
-                p->label = db.graph.name_to_id(s.label);
-                if (s.property) {
-                    p->property = db.graph.name_to_id(*s.property);
-                    p->has_property = true;
-                }
-            } else if constexpr (std::is_same_v<T, cypher::constraint_statement>) {
-                if (s.kind != cypher::constraint_kind::unique)
-                    client_fail("Existence constraints are not supported by the embedded server.");
-                if (s.properties.size() != 1)
-                    client_fail("The embedded server supports unique constraints on one property.");
-                p->kind = s.drop ? stmt_kind::drop_constraint : stmt_kind::create_constraint;
-                p->label = db.graph.name_to_id(s.label);
-                p->property = db.graph.name_to_id(s.properties[0]);
-                p->has_property = true;
-            } else if constexpr (std::is_same_v<T, cypher::show_statement>) {
-                switch (s.what) {
-                    case cypher::show_kind::index_info:
-                        p->kind = stmt_kind::show_index_info;
-                        p->columns = {"index type", "label", "property", "count"};
-                        break;
-                    case cypher::show_kind::constraint_info:
-                        p->kind = stmt_kind::show_constraint_info;
-                        p->columns = {"constraint type", "label", "properties"};
-                        break;
-                    case cypher::show_kind::storage_info:
-                        p->kind = stmt_kind::show_storage_info;
-                        p->columns = {"storage info", "value"};
-                        break;
-                    case cypher::show_kind::users:
-                        p->kind = stmt_kind::show_users;
-                        p->columns = {"user"};
-                        break;
-                }
-            } else if constexpr (std::is_same_v<T, cypher::storage_mode_statement>) {
-                p->kind = stmt_kind::storage_mode;
-            } else if constexpr (std::is_same_v<T, cypher::create_user_statement>) {
-                p->kind = stmt_kind::create_user;
-            } else if constexpr (std::is_same_v<T, cypher::drop_user_statement>) {
-                p->kind = stmt_kind::drop_user;
-            } else {
-                p->kind = stmt_kind::free_memory;
-            }
-        },
-        p->ast.stmt);
+    admin::prepare(*p, db.graph);
+    if (p->kind == stmt_kind::cypher) exec::plan_query(*p, db.graph);
     p->planning_time = seconds_since(t1);
     parse_s = p->parsing_time;
     db.insert(key, p);
@@ -198,7 +140,7 @@ struct session::impl {
         bool computed = false;
         std::vector<bolt::list> rows;
         std::size_t row_pos = 0;
-        std::vector<exec::notification> notes;
+        std::vector<notification> notes;
         double parse_s = 0;
         double exec_s = 0;
     };
@@ -226,12 +168,12 @@ struct session::impl {
     }
 
     run_info run(std::string_view text, const bolt::map* params_ref, bolt::map* params_owned) {
-        if (failed) client_fail("The transaction has failed; roll it back before running another query.");
+        if (failed) fail("The transaction has failed; roll it back before running another query.");
         if (result) {
             if (explicit_tx)
                 drain(-1, nullptr);
             else
-                client_fail("Only one result may be open at a time.");
+                fail("Only one result may be open at a time.");
         }
         double parse_s = 0;
         auto plan = prepare(dbi, text, parse_s);
@@ -239,30 +181,7 @@ struct session::impl {
         r.plan = plan;
         r.parse_s = parse_s;
         if (plan->kind != stmt_kind::cypher) {
-            if (explicit_tx) {
-                switch (plan->kind) {
-                    case stmt_kind::create_index:
-                    case stmt_kind::drop_index:
-                        client_fail(std::string(storage::index_in_multicommand_message));
-                    case stmt_kind::create_constraint:
-                    case stmt_kind::drop_constraint:
-                        client_fail(std::string(storage::constraint_in_multicommand_message));
-                    case stmt_kind::storage_mode:
-                        client_fail("Storage mode cannot be modified in multicommand transactions.");
-                    case stmt_kind::create_user:
-                    case stmt_kind::drop_user:
-                    case stmt_kind::show_users:
-                        client_fail("Authentication clause not allowed in multicommand transactions.");
-                    case stmt_kind::show_index_info:
-                    case stmt_kind::show_constraint_info:
-                    case stmt_kind::show_storage_info:
-                        client_fail("Info reporting not allowed in multicommand transactions.");
-                    case stmt_kind::free_memory:
-                        client_fail("Free memory query not allowed in multicommand transactions.");
-                    case stmt_kind::cypher:
-                        break;
-                }
-            }
+            if (explicit_tx) fail(std::string(admin::refusal_in_transaction(plan->kind)));
             r.buffered = true;
             run_info info;
             info.fields = plan->columns;
@@ -290,7 +209,7 @@ struct session::impl {
             const bolt::value* v = params->find(plan->ast.parameters[i]);
             if (!v) {
                 result.reset();
-                client_fail("Parameter $" + plan->ast.parameters[i] + " not provided.");
+                fail("Parameter $" + plan->ast.parameters[i] + " not provided.");
             }
             o.ctx.params[i] = v;
         }
@@ -316,7 +235,10 @@ struct session::impl {
             if (r.buffered) {
                 if (!r.computed) {
                     r.computed = true;
-                    compute(r);
+                    auto done = admin::run(*r.plan, dbi.graph);
+                    if (done.plans_stale) dbi.clear_cache();  // plans pick index lookups when planned
+                    r.rows = std::move(done.rows);
+                    r.notes = std::move(done.notes);
                 }
                 while ((n < 0 || n-- > 0) && r.row_pos < r.rows.size()) {
                     if (out) out->push_back(std::move(r.rows[r.row_pos]));
@@ -365,210 +287,23 @@ struct session::impl {
         }
         open_result& r = *result;
         storage::counters c;
-        if (!r.buffered && tx) {
-            c = tx->take_counters();
-            c.properties_set -= r.ctx.create_props;
-            if (c.properties_set < 0) c.properties_set = 0;
-        }
-        bolt::map summary;
-        summary.append("type", std::string(cypher::to_string(r.plan->type)));
-        bool any = c.nodes_created || c.nodes_deleted || c.relationships_created || c.relationships_deleted ||
-                   c.labels_added || c.labels_removed || c.properties_set;
-        if (any) {
-            bolt::map stats;
-            stats.append("labels-added", c.labels_added);
-            stats.append("labels-removed", c.labels_removed);
-            stats.append("nodes-created", c.nodes_created);
-            stats.append("nodes-deleted", c.nodes_deleted);
-            stats.append("properties-set", c.properties_set);
-            stats.append("relationships-created", c.relationships_created);
-            stats.append("relationships-deleted", c.relationships_deleted);
-            summary.append("stats", std::move(stats));
-        }
-        if (!r.notes.empty()) {
-            bolt::list notes;
-            for (auto& n : r.notes)
-                notes.emplace_back(bolt::map{{"severity", n.severity},
-                                             {"code", n.code},
-                                             {"title", n.title},
-                                             {"description", n.description}});
-            summary.append("notifications", std::move(notes));
-        }
+        if (!r.buffered && tx) c = memgraph_counters(tx->take_counters(), r.ctx.create_props);
+        bolt::map summary = memgraph_summary({.type = cypher::to_string(r.plan->type),
+                                              .counters = c,
+                                              .notes = r.notes,
+                                              .parsing_s = r.parse_s,
+                                              .planning_s = r.plan->planning_time,
+                                              .execution_s = r.exec_s});
         bool implicit = r.implicit;
-        summary.append("parsing_time", r.parse_s);
-        summary.append("planning_time", r.plan->planning_time);
-        summary.append("plan_execution_time", r.exec_s);
-        summary.append("cost_estimate", 0.0);
-        summary.append("db", "memgraph");
         result.reset();
         if (implicit && tx) {
             auto ec = tx->commit();
-            if (ec) {
-                std::string msg = tx->error_message();
-                tx.reset();
-                if (ec == storage::errc::unique_constraint_violation)
-                    client_fail(msg.empty() ? "Unable to commit due to unique constraint violation." : msg);
-                if (ec == storage::errc::serialization_error)
-                    throw query_error(std::string(storage::conflict_code), std::string(storage::conflict_message));
-                client_fail("Unable to commit: " + ec.message());
-            }
+            std::string msg = ec ? tx->error_message() : std::string();
             tx.reset();
+            if (ec) fail_commit(ec, msg);
         }
         so.summary = std::move(summary);
         return so;
-    }
-
-    // ---- statements computed up front -------------------------------------------------------------
-    void note(open_result& r, std::string code, std::string title) {
-        r.notes.push_back({std::move(code), std::move(title), "", "INFO"});
-    }
-
-    std::string index_text(const prepared& p) {
-        std::string s = "label " + std::string(dbi.graph.id_to_name(p.label));
-        if (p.has_property) s += " on properties " + std::string(dbi.graph.id_to_name(p.property));
-        return s;
-    }
-
-    void compute(open_result& r) {
-        const prepared& p = *r.plan;
-        auto& g = dbi.graph;
-        using storage::errc;
-        switch (p.kind) {
-            case stmt_kind::create_index: {
-                auto ec = p.has_property ? g.create_label_property_index(p.label, p.property, schema_wait)
-                                         : g.create_label_index(p.label, schema_wait);
-                if (ec == errc::index_exists)
-                    note(r, "IndexAlreadyExists", "Index on " + index_text(p) + " already exists.");
-                else if (ec == errc::busy)
-                    client_fail("Index creation timed out waiting for other transactions to finish.");
-                else if (ec)
-                    client_fail(ec.message());
-                else
-                    note(r, "CreateIndex", "Created index on " + index_text(p) + ".");
-                dbi.clear_cache();  // plans pick index lookups when they are planned
-                break;
-            }
-            case stmt_kind::drop_index: {
-                auto ec = p.has_property ? g.drop_label_property_index(p.label, p.property, schema_wait)
-                                         : g.drop_label_index(p.label, schema_wait);
-                if (ec == errc::index_missing)
-                    note(r, "IndexDoesNotExist", "Index on " + index_text(p) + " doesn't exist.");
-                else if (ec == errc::busy)
-                    client_fail("Dropping the index timed out waiting for other transactions to finish.");
-                else if (ec)
-                    client_fail(ec.message());
-                else
-                    note(r, "DropIndex", "Dropped index on " + index_text(p) + ".");
-                dbi.clear_cache();
-                break;
-            }
-            case stmt_kind::create_constraint: {
-                std::string msg;
-                auto ec = g.create_unique_constraint(p.label, p.property, schema_wait, &msg);
-                std::string what = ":" + std::string(g.id_to_name(p.label)) + "(" + std::string(g.id_to_name(p.property)) + ")";
-                if (ec == errc::constraint_exists)
-                    note(r, "ConstraintAlreadyExists", "Constraint UNIQUE on " + index_text(p) + " already exists.");
-                else if (ec == errc::constraint_violated_by_data)
-                    client_fail("Unable to create unique constraint " + what + ", because an existing node violates it.");
-                else if (ec == errc::busy)
-                    client_fail("Constraint creation timed out waiting for other transactions to finish.");
-                else if (ec)
-                    client_fail(ec.message());
-                else
-                    note(r, "CreateConstraint", "Created UNIQUE constraint on " + index_text(p) + ".");
-                break;
-            }
-            case stmt_kind::drop_constraint: {
-                auto ec = g.drop_unique_constraint(p.label, p.property, schema_wait);
-                if (ec == errc::constraint_missing)
-                    client_fail("Constraint UNIQUE on " + index_text(p) + " doesn't exist.");
-                else if (ec == errc::busy)
-                    client_fail("Dropping the constraint timed out waiting for other transactions to finish.");
-                else if (ec)
-                    client_fail(ec.message());
-                else
-                    note(r, "DropConstraint", "Dropped UNIQUE constraint on " + index_text(p) + ".");
-                break;
-            }
-            case stmt_kind::show_index_info:
-                for (auto& ix : g.indexes()) {
-                    bolt::list row;
-                    row.emplace_back(ix.property ? "label+property" : "label");
-                    row.emplace_back(std::string(g.id_to_name(ix.label)));
-                    row.push_back(ix.property ? bolt::value(std::string(g.id_to_name(*ix.property))) : bolt::value());
-                    row.emplace_back(static_cast<std::int64_t>(ix.entries));
-                    r.rows.push_back(std::move(row));
-                }
-                break;
-            case stmt_kind::show_constraint_info:
-                for (auto& c : g.unique_constraints()) {
-                    bolt::list row;
-                    row.emplace_back("unique");
-                    row.emplace_back(std::string(g.id_to_name(c.label)));
-                    row.emplace_back(bolt::list{bolt::value(std::string(g.id_to_name(c.property)))});
-                    r.rows.push_back(std::move(row));
-                }
-                break;
-            case stmt_kind::show_storage_info: {
-                auto i = g.info();
-                auto add = [&](std::string k, bolt::value v) { r.rows.push_back(bolt::list{bolt::value(std::move(k)), std::move(v)}); };
-                add("name", "memgraph");
-                add("vertex_count", static_cast<std::int64_t>(i.vertex_count));
-                add("edge_count", static_cast<std::int64_t>(i.edge_count));
-                add("average_degree", i.vertex_count ? 2.0 * static_cast<double>(i.edge_count) / static_cast<double>(i.vertex_count) : 0.0);
-                add("vm_max_map_count", static_cast<std::int64_t>(-1));
-                add("memory_res", human_bytes(i.memory_res));
-                add("peak_memory_res", human_bytes(i.memory_res));
-                add("unreleased_delta_objects", static_cast<std::int64_t>(i.pending_deltas));
-                add("disk_usage", human_bytes(0));
-                add("memory_tracked", human_bytes(i.memory_tracked));
-                add("allocation_limit", "unlimited");
-                add("global_isolation_level", "SNAPSHOT_ISOLATION");
-                add("session_isolation_level", "");
-                add("next_session_isolation_level", "");
-                add("storage_mode", std::string(storage::to_string(i.mode)));
-                break;
-            }
-            case stmt_kind::show_users:
-                for (auto& u : dbi.graph.users().list()) r.rows.push_back(bolt::list{bolt::value(u)});
-                break;
-            case stmt_kind::storage_mode: {
-                const auto& s = std::get<cypher::storage_mode_statement>(p.ast.stmt);
-                auto mode = s.mode == cypher::storage_mode::in_memory_analytical ? storage::storage_mode::in_memory_analytical
-                                                                                 : storage::storage_mode::in_memory_transactional;
-                auto deadline = clock_type::now() + schema_wait;
-                for (;;) {
-                    if (g.mode() == mode) break;
-                    auto ec = g.set_mode(mode);
-                    if (!ec) break;
-                    if (ec != errc::busy) client_fail(ec.message());
-                    if (clock_type::now() > deadline)
-                        client_fail("Storage mode cannot be changed while other transactions are active.");
-                    std::this_thread::sleep_for(2ms);
-                }
-                break;
-            }
-            case stmt_kind::create_user: {
-                const auto& s = std::get<cypher::create_user_statement>(p.ast.stmt);
-                std::optional<std::string_view> pw;
-                if (s.password) pw = *s.password;
-                auto out = s.if_not_exists ? g.users().create_if_missing(s.name, pw) : g.users().create(s.name, pw);
-                if (out == storage::user_store::outcome::exists)
-                    client_fail("User or role '" + s.name + "' already exists.");
-                break;
-            }
-            case stmt_kind::drop_user: {
-                const auto& s = std::get<cypher::drop_user_statement>(p.ast.stmt);
-                if (g.users().drop(s.name) != storage::user_store::outcome::ok)
-                    client_fail("User '" + s.name + "' doesn't exist.");
-                break;
-            }
-            case stmt_kind::free_memory:
-                g.collect_garbage();
-                break;
-            case stmt_kind::cypher:
-                break;
-        }
     }
 };
 
@@ -576,9 +311,9 @@ session::session(database& db, std::string user) : impl_(std::make_unique<impl>(
 session::~session() { reset(); }
 
 void session::begin(const bolt::map& extra) {
-    if (impl_->explicit_tx) client_fail("Nested transactions are not supported.");
+    if (impl_->explicit_tx) fail("Nested transactions are not supported.");
     check_database(extra);
-    if (impl_->result) client_fail("A result is still open: consume it before BEGIN.");
+    if (impl_->result) fail("A result is still open: consume it before BEGIN.");
     impl_->tx = impl_->dbi.graph.begin();
     impl_->explicit_tx = true;
     impl_->failed = false;
@@ -586,12 +321,12 @@ void session::begin(const bolt::map& extra) {
 
 bolt::map session::commit() {
     auto& s = *impl_;
-    if (!s.explicit_tx) client_fail("No current transaction to commit.");
+    if (!s.explicit_tx) fail("No current transaction to commit.");
     if (s.failed) {
         s.explicit_tx = false;
         s.failed = false;
         s.abort_tx();
-        client_fail("The transaction has failed and was rolled back.");
+        fail("The transaction has failed and was rolled back.");
     }
     if (s.result) {
         s.drain(-1, nullptr);
@@ -601,19 +336,13 @@ bolt::map session::commit() {
     std::string msg = s.tx ? s.tx->error_message() : std::string();
     s.tx.reset();
     s.explicit_tx = false;
-    if (ec) {
-        if (ec == storage::errc::unique_constraint_violation)
-            client_fail(msg.empty() ? "Unable to commit due to unique constraint violation." : msg);
-        if (ec == storage::errc::serialization_error || ec == storage::errc::transaction_aborted)
-            throw query_error(std::string(storage::conflict_code), std::string(storage::conflict_message));
-        client_fail("Unable to commit: " + ec.message());
-    }
+    if (ec) fail_commit(ec, msg);
     return {};
 }
 
 void session::rollback() {
     auto& s = *impl_;
-    if (!s.explicit_tx) client_fail("No current transaction to rollback.");
+    if (!s.explicit_tx) fail("No current transaction to rollback.");
     s.result.reset();
     s.abort_tx();
     s.explicit_tx = false;
@@ -652,13 +381,13 @@ run_info session::run(std::string_view text, bolt::map&& parameters, const bolt:
 }
 
 stream_outcome session::pull(std::int64_t n, std::vector<bolt::list>& out) {
-    if (!impl_->result) client_fail("There is no result to pull.");
+    if (!impl_->result) fail("There is no result to pull.");
     bool done = impl_->drain(n == 0 ? -1 : n, &out);
     return impl_->finish_or_more(done);
 }
 
 stream_outcome session::discard(std::int64_t n) {
-    if (!impl_->result) client_fail("There is no result to discard.");
+    if (!impl_->result) fail("There is no result to discard.");
     bool done = impl_->drain(n == 0 ? -1 : n, nullptr);
     return impl_->finish_or_more(done);
 }
