@@ -235,21 +235,6 @@ route_reply route_by_procedure(connection& c, const route_query& q) {
 }  // namespace
 
 namespace {
-/// Router errors caused by the request itself: asking another router would get the same answer,
-/// so discovery stops (the official drivers' list). Memgraph's client errors too, e.g. "not part
-/// of a cluster" from a standalone instance, which the user must see as it is.
-bool fatal_during_discovery(const map& failure) {
-    const value* v = failure.find("code");
-    const std::string code = v && v->get_if<std::string>() ? *v->get_if<std::string>() : std::string{};
-    static constexpr std::string_view fatal[] = {
-        "Neo.ClientError.Database.DatabaseNotFound",     "Neo.ClientError.Transaction.InvalidBookmark",
-        "Neo.ClientError.Transaction.InvalidBookmarkMixture", "Neo.ClientError.Statement.TypeError",
-        "Neo.ClientError.Statement.ArgumentError",       "Neo.ClientError.Request.Invalid"};
-    if (std::find(std::begin(fatal), std::end(fatal), code) != std::end(fatal)) return true;
-    if (code.starts_with("Neo.ClientError.Security.")) return code != "Neo.ClientError.Security.AuthorizationExpired";
-    return code.starts_with("Memgraph.ClientError.");
-}
-
 std::string describe_failure(const map& failure) {
     auto text = [&](std::string_view key) {
         const value* v = failure.find(key);
@@ -294,7 +279,7 @@ routing_table driver_core::fetch_table(const std::string& database, const std::s
                                                                     : route_by_message(*c, query);
             pool_.release(router, std::move(c));
             if (reply.failure) {
-                if (fatal_during_discovery(*reply.failure)) raise_failure(*reply.failure);
+                if (fatal_during_discovery(failure_from_metadata(*reply.failure).code)) raise_failure(*reply.failure);
                 last_error = describe_failure(*reply.failure);
                 continue;  // this router cannot answer now; another may
             }

@@ -266,6 +266,23 @@ error_class classify(std::string_view code, std::string_view message) noexcept {
     return classify_failure(code, message).cls;
 }
 
+routing_effect routing_effect_of(std::string_view code) noexcept {
+    if (code == "Neo.ClientError.Cluster.NotALeader" || code == "Neo.ClientError.General.ForbiddenOnReadOnlyDatabase")
+        return routing_effect::not_writer;
+    if (code == "Neo.TransientError.General.DatabaseUnavailable") return routing_effect::forget_server;
+    return routing_effect::none;
+}
+
+bool fatal_during_discovery(std::string_view code) noexcept {
+    static constexpr std::string_view fatal[] = {
+        "Neo.ClientError.Database.DatabaseNotFound",          "Neo.ClientError.Transaction.InvalidBookmark",
+        "Neo.ClientError.Transaction.InvalidBookmarkMixture", "Neo.ClientError.Statement.TypeError",
+        "Neo.ClientError.Statement.ArgumentError",            "Neo.ClientError.Request.Invalid"};
+    if (std::find(std::begin(fatal), std::end(fatal), code) != std::end(fatal)) return true;
+    if (code.starts_with("Neo.ClientError.Security.")) return code != "Neo.ClientError.Security.AuthorizationExpired";
+    return code.starts_with("Memgraph.ClientError.");
+}
+
 failure_details failure_from_metadata(const map& metadata) {
     auto text = [&](std::string_view key) -> const std::string* {
         const value* v = metadata.find(key);

@@ -173,12 +173,11 @@ void session_state::handle_failure(const map* failure) {
     // Routing: a server that is no longer (or never was) the writer, or whose database is
     // unavailable, leaves the routing tables, so the retry asks the routers again.
     if (failure && core->target().routing) {
-        const std::string code = string_at(*failure, "code");
-        if (code == "Neo.ClientError.Cluster.NotALeader" ||
-            code == "Neo.ClientError.General.ForbiddenOnReadOnlyDatabase")
-            core->on_write_failure(conn_address);
-        else if (code == "Neo.TransientError.General.DatabaseUnavailable")
-            core->forget_server(conn_address);
+        switch (routing_effect_of(failure_from_metadata(*failure).code)) {
+            case routing_effect::not_writer: core->on_write_failure(conn_address); break;
+            case routing_effect::forget_server: core->forget_server(conn_address); break;
+            case routing_effect::none: break;
+        }
     }
     if (!conn->recover()) {
         core->on_server_failure(conn_address);

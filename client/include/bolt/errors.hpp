@@ -70,6 +70,21 @@ error_class classify(std::string_view code, std::string_view message) noexcept;
 /// The code the driver reports after the rewrites above (e.g. the Terminated rewrite).
 std::string_view rewritten_code(std::string_view code) noexcept;
 
+/// What a FAILURE means for a routing driver's table (the official drivers' rules):
+/// `not_writer` — the server is no longer (or never was) the writer: it stops being one for the
+/// database (Neo.ClientError.Cluster.NotALeader, .General.ForbiddenOnReadOnlyDatabase);
+/// `forget_server` — its database is unavailable: it leaves the table
+/// (Neo.TransientError.General.DatabaseUnavailable). Either way the retry asks the routers again.
+enum class routing_effect : std::uint8_t { none, not_writer, forget_server };
+routing_effect routing_effect_of(std::string_view code) noexcept;
+
+/// Router errors caused by the request itself, so that asking another router would get the same
+/// answer and discovery stops (the official drivers' list: unknown database, bad bookmarks, type
+/// and argument errors, invalid requests, security errors but an expired authorization), and
+/// Memgraph's client errors, e.g. "not part of a cluster" from a standalone instance, which the
+/// user must see as it is.
+bool fatal_during_discovery(std::string_view code) noexcept;
+
 /// Code and message of a FAILURE, read from either layout: <= 5.6 `{code, message}`, 5.7+ (GQL)
 /// `{neo4j_code, message, description, gql_status, ...}`. Missing parts get the Python driver's
 /// placeholders ("Neo.DatabaseError.General.UnknownError", "An unknown error occurred").

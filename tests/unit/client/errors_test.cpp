@@ -315,4 +315,39 @@ TEST(ErrorsRedaction, DriverErrorWithUriHidesThePassword) {
     EXPECT_NE(std::string(e.what()).find("loader"), std::string::npos);
 }
 
+// ---- routing effects and discovery ---------------------------------------------------------
+
+TEST(ErrorsRouting, EffectOfEveryCodeInTheTable) {
+    using bolt::routing_effect;
+    const std::pair<std::string_view, routing_effect> table[] = {
+        {"Neo.ClientError.Cluster.NotALeader", routing_effect::not_writer},
+        {"Neo.ClientError.General.ForbiddenOnReadOnlyDatabase", routing_effect::not_writer},
+        {"Neo.TransientError.General.DatabaseUnavailable", routing_effect::forget_server},
+        {"Neo.TransientError.Transaction.DeadlockDetected", routing_effect::none},
+        {"Memgraph.TransientError.MemgraphError.MemgraphError", routing_effect::none},
+        {"Neo.ClientError.Cluster.NotALeaderX", routing_effect::none},
+        {"", routing_effect::none},
+    };
+    for (const auto& [code, effect] : table) EXPECT_EQ(bolt::routing_effect_of(code), effect) << code;
+}
+
+TEST(ErrorsRouting, DiscoveryStopsOnlyOnErrorsOfTheRequestItself) {
+    const std::pair<std::string_view, bool> table[] = {
+        {"Neo.ClientError.Database.DatabaseNotFound", true},
+        {"Neo.ClientError.Transaction.InvalidBookmark", true},
+        {"Neo.ClientError.Transaction.InvalidBookmarkMixture", true},
+        {"Neo.ClientError.Statement.TypeError", true},
+        {"Neo.ClientError.Statement.ArgumentError", true},
+        {"Neo.ClientError.Request.Invalid", true},
+        {"Neo.ClientError.Security.Unauthorized", true},
+        {"Neo.ClientError.Security.AuthorizationExpired", false},  // a fresh login fixes it
+        {"Memgraph.ClientError.MemgraphError.MemgraphError", true},  // "not part of a cluster"
+        {"Neo.TransientError.General.DatabaseUnavailable", false},
+        {"Neo.ClientError.Cluster.NotALeader", false},
+        {"Neo.DatabaseError.General.UnknownError", false},
+        {"", false},
+    };
+    for (const auto& [code, fatal] : table) EXPECT_EQ(bolt::fatal_during_discovery(code), fatal) << code;
+}
+
 }  // namespace
