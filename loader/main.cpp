@@ -6,6 +6,7 @@
 #include "boltload/commands.hpp"
 #include "boltload/report_command.hpp"
 #include "boltload/serve_command.hpp"
+#include "boltload/sweep_command.hpp"
 #include "boltload/version.hpp"
 
 int main(int argc, char** argv) {
@@ -15,7 +16,8 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", std::string("boltload ") + boltload::version_string);
     std::function<int()> action;
 
-    // Subcommands register here: `import` and `check` (boltload/commands.hpp), `serve`, `report`.
+    // Subcommands register here: `import` and `check` (boltload/commands.hpp), `serve`, `report`,
+    // `sweep`.
     boltload::import_options import;
     boltload::check_options check;
     boltload::add_import_commands(app, import, check, action);
@@ -23,6 +25,8 @@ int main(int argc, char** argv) {
     boltload::add_serve_command(app, serve, action);
     boltload::report_html_options report;
     boltload::add_report_command(app, report, action);
+    boltload::sweep_options sweep;
+    boltload::add_sweep_command(app, sweep, action);
 
     CLI11_PARSE(app, argc, argv);
     return action ? action() : 0;

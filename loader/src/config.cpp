@@ -17,8 +17,10 @@
 #include <set>
 #include <sstream>
 #include <utility>
+#include <variant>
 
 #include "bolt/uri.hpp"
+#include "boltload/sweep_plan.hpp"
 
 namespace boltload {
 
@@ -145,10 +147,11 @@ std::chrono::milliseconds seconds_to_ms(double s) {
 
 // ---- the reader --------------------------------------------------------------------------------
 
-/// An override from the command line, split into the path segments it names.
+/// A value put in the tree by --set or a placed_value, for messages about what it put there.
 struct override_entry {
-    std::string text;     // as given
+    std::string text;     // as given: "phases.0.workers=4"
     std::string display;  // "phases[0].workers"
+    std::string origin;   // where a placed value was written; empty: a --set
 };
 
 class config_reader {
@@ -166,7 +169,7 @@ public:
             const std::string& d = it->display;
             if (path.starts_with(d) &&
                 (path.size() == d.size() || path[d.size()] == '.' || path[d.size()] == '[')) {
-                return fmt::format("--set {}", it->text);
+                return it->origin.empty() ? fmt::format("--set {}", it->text) : it->origin;
             }
         }
         if (!n.IsDefined()) return file_;
@@ -221,17 +224,10 @@ public:
                 continue;
             }
             if (std::find(known.begin(), known.end(), k) != known.end()) continue;
-            std::string msg = fmt::format("unknown key '{}'", k);
-            if (auto h = hints.find(k); h != hints.end()) {
-                msg += fmt::format(" ({})", h->second);
-            } else if (auto n = nearest(k, known)) {
-                msg += fmt::format(" (did you mean '{}'?)", *n);
-            } else {
-                std::string list;
-                for (auto kk : known) list += fmt::format("{}{}", list.empty() ? "" : ", ", kk);
-                msg += fmt::format(" (known here: {})", list);
-            }
-            error(key, child, msg);
+            if (auto h = hints.find(k); h != hints.end())
+                error(key, child, fmt::format("unknown key '{}' ({})", k, h->second));
+            else
+                error(key, child, unknown_key_message(k, known));
         }
         return true;
     }
@@ -387,7 +383,8 @@ private:
 
 const std::vector<std::string_view> top_keys{"connection", "embedded",    "before",     "after",
                                              "phases",     "verify",      "report",     "report_html",
-                                             "journal",    "checkpoint",  "progress"};
+                                             "journal",    "checkpoint",  "progress",   "seed",
+                                             "sweep"};
 const std::vector<std::string_view> connection_keys{
     "uri",        "user",      "password",        "password_env", "auth",
     "database",   "tls",       "connect_timeout", "read_timeout", "transaction_timeout",
@@ -1240,25 +1237,38 @@ bool all_digits(std::string_view s) {
            std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-/// Applies one `key.path=value`; returns its display path, or an error message.
-std::optional<std::string> apply_override(Node& root, const std::string& assignment,
-                                          std::string& display) {
-    const auto eq = assignment.find('=');
-    if (eq == std::string::npos || eq == 0)
-        return fmt::format("--set {}: expected key.path=value", assignment);
-    const std::vector<std::string> parts = split_key_path(assignment.substr(0, eq));
+/// The item of a list that `part` names: its index, or for the phases list a phase's name (a phase
+/// without `name` is "phase<N>", as the reader names it). An error message when none is.
+std::variant<std::size_t, std::string> list_item(const Node& list, std::string_view display,
+                                                 const std::string& part) {
+    if (all_digits(part) && std::stoul(part) < list.size()) return std::stoul(part);
+    if (display == "phases" && !all_digits(part)) {
+        std::vector<std::string> names;
+        for (std::size_t i = 0; i < list.size(); ++i) {
+            const Node item = list[i];
+            const Node name = item.IsMap() ? item["name"] : Node();
+            names.push_back(name.IsDefined() && name.IsScalar() ? name.Scalar() : fmt::format("phase{}", i + 1));
+            if (names.back() == part) return i;
+        }
+        std::vector<std::string_view> known(names.begin(), names.end());
+        const auto near = nearest(part, known);
+        return fmt::format("no phase is named '{}'{} (phases: {}; or give an index)", part,
+                           near ? fmt::format(" (did you mean '{}'?)", *near) : std::string(),
+                           fmt::join(names, ", "));
+    }
+    return fmt::format("'{}' is a list of {}; '{}' is not an index in it", display, list.size(), part);
+}
+
+/// Puts `value` at the key path `key` (creating mappings on the way); `label` starts error
+/// messages. Sets `display` ("phases[1].retry.kind") and returns nullopt, or returns the error.
+std::optional<std::string> place(Node& root, std::string_view key, const Node& value, std::string_view label,
+                                 std::string& display) {
+    const std::vector<std::string> parts = split_key_path(key);
     if (parts.empty() ||
         std::any_of(parts.begin(), parts.end(), [](const std::string& p) { return p.empty(); }))
-        return fmt::format("--set {}: the key path has an empty part", assignment);
-    const std::string text = assignment.substr(eq + 1);
-    Node value;
-    try {
-        value = text.empty() ? Node(std::string()) : YAML::Load(text);
-    } catch (const YAML::Exception&) {
-        value = Node(text);  // not YAML on its own: take it as the plain string it probably is
-    }
+        return fmt::format("{}: the key path has an empty part", label);
     if (!root.IsMap() && !root.IsNull() && root.IsDefined())
-        return fmt::format("--set {}: the file's top level is not a mapping", assignment);
+        return fmt::format("{}: the file's top level is not a mapping", label);
     display.clear();
     Node cur;
     cur.reset(root);
@@ -1267,10 +1277,9 @@ std::optional<std::string> apply_override(Node& root, const std::string& assignm
         const bool last = i + 1 == parts.size();
         Node next;
         if (cur.IsSequence()) {
-            if (!all_digits(part) || std::stoul(part) >= cur.size())
-                return fmt::format("--set {}: '{}' is a list of {}; '{}' is not an index in it",
-                                   assignment, display, cur.size(), part);
-            const std::size_t idx = std::stoul(part);
+            const auto item = list_item(cur, display, part);
+            if (const auto* err = std::get_if<std::string>(&item)) return fmt::format("{}: {}", label, *err);
+            const std::size_t idx = std::get<std::size_t>(item);
             display += fmt::format("[{}]", idx);
             if (last) {
                 cur[idx] = value;
@@ -1289,12 +1298,105 @@ std::optional<std::string> apply_override(Node& root, const std::string& assignm
             }
             next.reset(cur[part]);
         } else {
-            return fmt::format("--set {}: '{}' is a single value, it has no '{}'", assignment,
-                               display, part);
+            return fmt::format("{}: '{}' is a single value, it has no '{}'", label, display, part);
         }
         cur.reset(next);
     }
     return std::nullopt;
+}
+
+/// A value's YAML text as a node: "[1, 2]" a list, "'007'" a string; text that is not YAML on its
+/// own is the plain string it probably is.
+Node value_node(const std::string& text) {
+    try {
+        return text.empty() ? Node(std::string()) : YAML::Load(text);
+    } catch (const YAML::Exception&) {
+        return Node(text);
+    }
+}
+
+/// Applies one `key.path=value`; returns its display path, or an error message.
+std::optional<std::string> apply_override(Node& root, const std::string& assignment,
+                                          std::string& display) {
+    const auto eq = assignment.find('=');
+    if (eq == std::string::npos || eq == 0)
+        return fmt::format("--set {}: expected key.path=value", assignment);
+    return place(root, assignment.substr(0, eq), value_node(assignment.substr(eq + 1)),
+                 fmt::format("--set {}", assignment), display);
+}
+
+/// Applies --set overrides, then placed values, to the tree: the entries for messages, or the
+/// problems of those that do not fit.
+std::vector<override_entry> apply_all(Node& root, const load_options& options, std::vector<std::string>& problems) {
+    std::vector<override_entry> out;
+    for (const auto& o : options.overrides) {
+        std::string display;
+        if (auto err = apply_override(root, o, display))
+            problems.push_back(*err);
+        else
+            out.push_back({o, display, {}});
+    }
+    for (const auto& v : options.values) {
+        std::string display;
+        const std::string text = fmt::format("{}={}", v.key_path, v.yaml);
+        const std::string label = v.origin.empty() ? "--set " + text : fmt::format("{}: {}", v.origin, v.key_path);
+        if (auto err = place(root, v.key_path, value_node(v.yaml), label, display))
+            problems.push_back(*err);
+        else
+            out.push_back({text, display, v.origin});
+    }
+    return out;
+}
+
+/// Node at a display path ("phases[1].retry"), or an undefined node.
+Node node_at(const Node& root, std::string_view display) {
+    Node cur;
+    cur.reset(root);
+    for (const auto& part : split_key_path(display)) {
+        Node next;
+        if (cur.IsSequence() && all_digits(part) && std::stoul(part) < cur.size())
+            next.reset(cur[std::stoul(part)]);
+        else if (cur.IsMap() && cur[part].IsDefined())
+            next.reset(cur[part]);
+        else
+            return Node(NodeType::Undefined);
+        cur.reset(next);
+    }
+    return cur;
+}
+
+/// An override that changes a retry `kind` drops the settings of that block which came from the
+/// file and which the new kind does not read: the user changed the kind alone, and the old kind's
+/// settings would otherwise make the block invalid. Returns one warning per block.
+std::vector<std::string> drop_other_kinds_settings(Node& root, const std::vector<override_entry>& applied) {
+    std::vector<std::string> warnings;
+    std::set<std::string> placed;
+    for (const auto& e : applied) placed.insert(e.display);
+    for (const auto& e : applied) {
+        if (!e.display.ends_with("retry.kind")) continue;
+        const std::string block_path = e.display.substr(0, e.display.size() - std::string_view(".kind").size());
+        Node block = node_at(root, block_path);
+        const Node kind_node = node_at(root, e.display);
+        if (!block.IsMap() || !kind_node.IsScalar()) continue;
+        const auto kind = bolt::parse_retry_kind(kind_node.Scalar());
+        if (!kind) continue;  // the reader reports it
+        const auto own = settings_of(*kind);
+        std::vector<std::string> dropped;
+        for (auto it = block.begin(); it != block.end(); ++it) {
+            const Node k = it->first;
+            if (!k.IsScalar() || k.Scalar() == "kind" || contains(own, k.Scalar()) ||
+                !contains(retry_keys, k.Scalar()) || placed.contains(block_path + "." + k.Scalar()))
+                continue;
+            dropped.push_back(k.Scalar());
+        }
+        for (const auto& k : dropped) block.remove(k);
+        if (!dropped.empty())
+            warnings.push_back(fmt::format("{}: {}: {} not read by the {} policy: dropped (it uses its own "
+                                           "defaults)",
+                                           e.origin.empty() ? "--set " + e.text : e.origin, block_path,
+                                           fmt::join(dropped, ", "), kind_node.Scalar()));
+    }
+    return warnings;
 }
 
 std::string read_file(const std::filesystem::path& file) {
@@ -1308,6 +1410,11 @@ std::string read_file(const std::filesystem::path& file) {
 }  // namespace
 
 // ---- public ------------------------------------------------------------------------------------
+
+std::string unknown_key_message(std::string_view key, const std::vector<std::string_view>& known) {
+    if (auto n = nearest(key, known)) return fmt::format("unknown key '{}' (did you mean '{}'?)", key, *n);
+    return fmt::format("unknown key '{}' (known here: {})", key, fmt::join(known, ", "));
+}
 
 std::string config_location::to_string() const {
     if (line == 0) return file;
@@ -1349,18 +1456,12 @@ run_config parse_config(std::string_view yaml, const std::filesystem::path& file
     }
 
     std::vector<std::string> problems;
-    std::vector<override_entry> overrides;
-    for (const auto& o : options.overrides) {
-        std::string display;
-        if (auto err = apply_override(root, o, display)) {
-            problems.push_back(*err);
-        } else {
-            overrides.push_back({o, display});
-        }
-    }
+    const std::vector<override_entry> overrides = apply_all(root, options, problems);
+    std::vector<std::string> dropped = drop_other_kinds_settings(root, overrides);
 
     config_reader r(shown_file, overrides, options);
     r.problems = std::move(problems);
+    r.warnings = std::move(dropped);
     run_config cfg;
     cfg.file = shown_file;
     cfg.base_dir = file.parent_path();
@@ -1398,6 +1499,8 @@ run_config parse_config(std::string_view yaml, const std::filesystem::path& file
                 r.warn(*c, "checkpoint", "renamed to 'journal' (the run journal --resume continues from)");
             }
         }
+        std::uint64_t seed = 0;
+        if (r.get_uint64(root, "seed", "", seed)) cfg.seed = seed;
         if (auto p = config_reader::child(root, "progress")) {
             if (r.scalar(*p, "progress", "true, false or auto")) {
                 if (lower(p->Scalar()) == "auto") {
@@ -1414,6 +1517,50 @@ run_config parse_config(std::string_view yaml, const std::filesystem::path& file
     if (!r.problems.empty()) throw config_error(std::move(r.problems));
     cfg.warnings = std::move(r.warnings);
     return cfg;
+}
+
+std::string changed_sections_yaml(std::string_view yaml, const std::filesystem::path& file,
+                                  const std::vector<placed_value>& values) {
+    Node root;
+    try {
+        root = YAML::Load(std::string(yaml));
+    } catch (const YAML::Exception& e) {
+        throw config_error({fmt::format("{}: {}", file.string(), e.msg)});
+    }
+    load_options o;
+    o.values = values;
+    std::vector<std::string> problems;
+    const auto applied = apply_all(root, o, problems);
+    if (!problems.empty()) throw config_error(std::move(problems));
+    drop_other_kinds_settings(root, applied);
+    // Which sections: (phase index or none, top-level or phase key), in the order first changed.
+    std::vector<std::pair<std::optional<std::size_t>, std::string>> sections;
+    for (const auto& e : applied) {
+        const auto parts = split_key_path(e.display);
+        std::pair<std::optional<std::size_t>, std::string> s{std::nullopt, parts[0]};
+        if (parts[0] == "phases" && parts.size() >= 3) s = {std::stoul(parts[1]), parts[2]};
+        if (std::find(sections.begin(), sections.end(), s) == sections.end()) sections.push_back(s);
+    }
+    Node out(NodeType::Map);
+    std::map<std::size_t, Node> phases;
+    for (const auto& [phase, key] : sections) {
+        if (!phase) {
+            out[key] = root[key];
+            continue;
+        }
+        auto [it, fresh] = phases.try_emplace(*phase, Node(NodeType::Map));
+        const Node entry = root["phases"][*phase];
+        if (fresh && entry["name"].IsDefined()) it->second["name"] = entry["name"];
+        it->second[key] = entry[key];
+    }
+    if (!phases.empty()) {
+        Node list(NodeType::Sequence);
+        for (auto& [index, node] : phases) list.push_back(node);
+        out["phases"] = list;
+    }
+    YAML::Emitter emit;
+    emit << out;
+    return std::string(emit.c_str()) + "\n";
 }
 
 bolt::retry_policy retry_policy_of(const phase_config& phase) {
@@ -1466,6 +1613,7 @@ const std::vector<std::string>& known_key_paths() {
         add("phases[].mix_and_batch", mix_keys);
         add("phases[].mix_and_batch.endpoints", endpoint_keys);
         add("verify[]", verify_keys);
+        add("sweep", sweep::block_keys);
         return out;
     }();
     return paths;

@@ -261,6 +261,7 @@ private:
         msg.worker_id = ref.id;
         msg.connection = options_.connection;
         msg.phase = work_;
+        msg.retry_seed = options_.retry_seed;
         if (options_.journal) msg.journal = std::filesystem::absolute(options_.journal->path()).string();
         send(ref, msg);
         read(ref);

@@ -20,6 +20,7 @@
 
 #include "boltload/run_stats.hpp"
 #include "boltload/svg_chart.hpp"
+#include "boltload/sweep_plan.hpp"
 
 namespace boltload {
 namespace {
@@ -744,23 +745,14 @@ std::vector<sweep_cell> sweep_cells(const json& sweep) {
     return cells;
 }
 
-/// Cells no other successful cell beats on both makespan and attempts (medians).
+/// Cells no other successful cell beats on both makespan and attempts (medians): the sweep's own
+/// definition, so the page and `boltload sweep` agree.
 void mark_pareto(std::vector<sweep_cell>& cells) {
-    std::vector<sweep_cell*> ok;
-    for (auto& c : cells)
-        if (!c.failed && std::isfinite(c.metric("makespan_s")) &&
-            std::isfinite(c.metric("attempts_per_batch")))
-            ok.push_back(&c);
-    std::sort(ok.begin(), ok.end(), [](const sweep_cell* a, const sweep_cell* b) {
-        return std::pair(a->metric("makespan_s"), a->metric("attempts_per_batch")) <
-               std::pair(b->metric("makespan_s"), b->metric("attempts_per_batch"));
-    });
-    double best_attempts = std::numeric_limits<double>::infinity();
-    for (auto* c : ok)
-        if (c->metric("attempts_per_batch") < best_attempts) {
-            c->pareto = true;
-            best_attempts = c->metric("attempts_per_batch");
-        }
+    std::vector<std::pair<double, double>> points;
+    for (const auto& c : cells)
+        points.emplace_back(c.failed ? nan : c.metric("makespan_s"), c.failed ? nan : c.metric("attempts_per_batch"));
+    const auto front = sweep::pareto_front(points);
+    for (std::size_t i = 0; i < cells.size(); ++i) cells[i].pareto = front[i];
 }
 
 /// Two settings maps with the same scalar values. Not json's operator==, which recurses: a
@@ -850,8 +842,17 @@ std::vector<std::string> sweep_parameters(const json& sweep, const std::vector<s
     return out;
 }
 
-std::vector<std::string> sweep_metrics(const std::vector<sweep_cell>& cells) {
+/// The charted figures: the sweep's `metrics` when it names them, else makespan and attempts and
+/// the first others.
+std::vector<std::string> sweep_metrics(const json& sweep, const std::vector<sweep_cell>& cells) {
     std::vector<std::string> out;
+    if (const json* named = array_member(sweep, "metrics")) {
+        for (const auto& m : *named)
+            if (m.is_string() && out.size() < 4 &&
+                std::any_of(cells.begin(), cells.end(), [&](const auto& c) { return c.metrics.contains(m.get<std::string>()); }))
+                out.push_back(m.get<std::string>());
+        if (!out.empty()) return out;
+    }
     for (const char* first : {"makespan_s", "attempts_per_batch"})
         if (std::any_of(cells.begin(), cells.end(),
                         [&](const auto& c) { return c.metrics.contains(first); }))
@@ -967,7 +968,7 @@ std::string sweep_section(const json& sweep) {
     }
     if (cells.empty()) return out + empty_note("The sweep has no cells.") + "</section>\n";
     const auto parameters = sweep_parameters(sweep, cells);
-    const auto metrics = sweep_metrics(cells);
+    const auto metrics = sweep_metrics(sweep, cells);
     out += "<div class=\"charts\">\n" + pareto_chart(cells);
     for (const auto& p : parameters)
         for (const auto& m : metrics) out += metric_by_parameter_chart(cells, p, m);

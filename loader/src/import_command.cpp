@@ -104,13 +104,6 @@ bool show_progress(const run_config& config, bool quiet) {
 
 bool use_colour() { return stderr_is_terminal() && std::getenv("NO_COLOR") == nullptr; }
 
-std::string format_duration(double s) {
-    if (s < 0 || s > 1e7) return "--:--";
-    const auto t = static_cast<long>(s);
-    return t >= 3600 ? fmt::format("{}:{:02}:{:02}", t / 3600, t / 60 % 60, t % 60)
-                     : fmt::format("{:02}:{:02}", t / 60, t % 60);
-}
-
 void draw_progress(const live_status& s, bool colour) {
     constexpr int width = 24;
     const int filled = static_cast<int>(s.fraction_done * width);
@@ -388,6 +381,7 @@ private:
         ro.journal = &journal_.file;
         ro.signals = &signals_received;
         ro.append_dead_letters = journal_.part > 1;
+        ro.retry_seed = config_.seed;
         const bool progress = show_progress(config_, options_.quiet);
         if (progress) ro.on_status = [colour = use_colour()](const live_status& s) { draw_progress(s, colour); };
         phase_result r;
@@ -486,6 +480,19 @@ private:
 };
 
 }  // namespace
+
+std::string format_duration(double s) {
+    if (s < 0 || s > 1e7) return "--:--";
+    const auto t = static_cast<long>(s);
+    return t >= 3600 ? fmt::format("{}:{:02}:{:02}", t / 3600, t / 60 % 60, t % 60)
+                     : fmt::format("{:02}:{:02}", t / 60, t % 60);
+}
+
+void run_statements(const connection_spec& connection, const std::vector<std::string>& statements,
+                    std::string_view where) {
+    auto driver = open_driver(connection);
+    run_statements(driver, connection, statements, where);
+}
 
 int run_import(const import_options& options) {
     const auto started = std::chrono::system_clock::now();

@@ -68,6 +68,13 @@ void latency_histogram::add(std::uint64_t value) {
     max_ = std::max(max_, value);
 }
 
+void latency_histogram::add(std::uint64_t value, std::uint64_t times) {
+    if (times == 0) return;
+    counts_[bucket_of(value, sub_bits)] += static_cast<std::uint32_t>(std::min<std::uint64_t>(times, UINT32_MAX));
+    count_ += times;
+    max_ = std::max(max_, value);
+}
+
 std::uint64_t latency_histogram::percentile(double q) const {
     const auto each_bucket = [this](auto visit) {
         for (std::size_t b = 0; b < counts_.size(); ++b)
@@ -291,6 +298,7 @@ void phase_stats::add(const batch_result& r, int worker, double at_s, bool repla
     for (const auto& [key, n] : r.counters) server_counters[key] += n;
     timeline.add(r, at_s);
     const double latency_s = static_cast<double>(r.latency_us) * 1e-6;
+    busy_s_per_worker[worker] += latency_s;
     worker_activity.add(worker, at_s - latency_s, at_s, timeline_outcome_of(r, replayed));
 }
 
@@ -324,6 +332,7 @@ phase_stats& phase_stats::operator+=(const phase_stats& o) {
     latency_us += o.latency_us;
     for (const auto& [k, n] : o.server_counters) server_counters[k] += n;
     for (const auto& [w, n] : o.rows_per_worker) rows_per_worker[w] += n;
+    for (const auto& [w, t] : o.busy_s_per_worker) busy_s_per_worker[w] += t;
     add_series(rows_per_second, o.rows_per_second);
     add_series(conflicts_per_second, o.conflicts_per_second);
     add_series(other_transient_per_second, o.other_transient_per_second);
@@ -444,6 +453,9 @@ nlohmann::json to_json(const phase_stats& s) {
     json workers = json::object();
     for (const auto& [w, n] : s.rows_per_worker) workers[std::to_string(w)] = n;
     j["rows_per_worker"] = workers;
+    json busy = json::object();
+    for (const auto& [w, t] : s.busy_s_per_worker) busy[std::to_string(w)] = rounded_s(t);
+    j["busy_s_per_worker"] = busy;
     return j;
 }
 

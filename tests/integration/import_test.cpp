@@ -482,3 +482,91 @@ TEST(MixAndBatch, AnEndpointHoldingAListIsAnErrorNamingTheLine) {
               std::string::npos) << c.stderr_text();
     EXPECT_EQ(s.count("MATCH ()-[r:R]->() RETURN count(r)"), 0);
 }
+
+// ---- boltload sweep ------------------------------------------------------------------------------
+
+namespace sweep_test {
+
+/// A tiny conflicting workload: 2 cells (workers 1, 2) × 2 repeats, each trial on its own
+/// embedded server.
+const std::string sweep_config = R"(phases:
+  - name: nodes
+    source: {generate: {entity: nodes, count: 50}}
+    query: 'UNWIND $batch AS row CREATE (:Node {id: row.id})'
+    batch_size: 50
+    workers: 1
+  - name: rels
+    source: {generate: {entity: relationships, count: 400, id_min: 0, id_max: 49, distribution: 'hotspot(3, 0.9)'}}
+    query: 'UNWIND $batch AS row MATCH (a:Node {id: row.a}), (b:Node {id: row.b}) CREATE (a)-[:L]->(b)'
+    batch_size: 20
+    workers: 2
+    retry: {kind: memgraph, max_retries: 200, initial_wait_time: 0.001, backoff_factor: 1.2, jitter: 0.5}
+before: 'CREATE INDEX ON :Node(id)'
+verify:
+  - {query: 'MATCH ()-[r:L]->() RETURN count(r)', expect: 400}
+sweep:
+  vary:
+    phases.rels.workers: [1, 2]
+  repeat: 2
+  trial_timeout: 60
+)";
+
+}  // namespace sweep_test
+
+TEST(Sweep, TwoCellsTwoRepeatsOnEmbeddedServersEndToEnd) {
+    temp_dir dir;
+    dir.write("sweep.yaml", sweep_test::sweep_config);
+    child c = start_boltload(dir, {"sweep", "sweep.yaml", "--embedded", "--report", "sweep.json", "--html", "sweep.html"});
+    ASSERT_EQ(c.wait_exit(180s), 0) << c.stderr_text() << c.stdout_text();
+    const std::string out = c.stdout_text();
+    EXPECT_NE(out.find("recommended: cell "), std::string::npos) << out;
+    EXPECT_NE(out.find("phases:\n  - name: rels\n    workers: "), std::string::npos) << out;
+    EXPECT_NE(out.find("rule: among cells where no trial failed"), std::string::npos) << out;
+    EXPECT_NE(c.stderr_text().find("trial 4/4: "), std::string::npos) << c.stderr_text();
+    const auto report = nlohmann::json::parse(read_file(dir.path / "sweep.json"));
+    const auto& sweep = report.at("sweep");
+    ASSERT_EQ(sweep.at("trials").size(), 4u);
+    for (const auto& t : sweep.at("trials")) {
+        EXPECT_EQ(t.at("status"), "ok") << t.dump();
+        EXPECT_EQ(t.at("exit_code"), 0);
+        EXPECT_GT(t.at("metrics").at("makespan_s").get<double>(), 0);
+        EXPECT_GE(t.at("metrics").at("attempts_per_batch").get<double>(), 1.0);
+        EXPECT_TRUE(t.at("metrics").contains("latency_p95_ms"));
+        EXPECT_TRUE(t.at("metrics").contains("imbalance"));
+    }
+    EXPECT_EQ(sweep.at("trials")[0].at("seed"), 1);
+    EXPECT_EQ(sweep.at("trials")[2].at("seed"), 2);
+    ASSERT_EQ(sweep.at("cells").size(), 2u);
+    EXPECT_EQ(sweep.at("cells")[1].at("settings").at("phases.rels.workers"), 2);
+    EXPECT_EQ(sweep.at("cells")[0].at("measured_trials"), 2);
+    const auto& rec = sweep.at("recommendation");
+    ASSERT_TRUE(rec.is_object());
+    EXPECT_TRUE(rec.at("settings").contains("phases.rels.workers"));
+    const std::string html = read_file(dir.path / "sweep.html");
+    EXPECT_NE(html.find("Pareto"), std::string::npos);
+    // The recommendation applies with --set as it stands in the report.
+    const std::string set = "phases.rels.workers=" + rec.at("settings").at("phases.rels.workers").dump();
+    child imp = start_boltload(dir, {"import", "sweep.yaml", "--embedded", "--quiet", "--set", set}, "import");
+    EXPECT_EQ(imp.wait_exit(), 0) << imp.stderr_text();
+    // `boltload report html` renders the same report.
+    child page = start_boltload(dir, {"report", "html", "sweep.json", "-o", "again.html"}, "report");
+    EXPECT_EQ(page.wait_exit(), 0) << page.stderr_text();
+}
+
+TEST(Sweep, ACrashingTrialIsRecordedAsFailedAndTheOthersStillRun) {
+    temp_dir dir;
+    // Cell 1's trials stall on every query until trial_timeout kills them.
+    std::string cfg = sweep_test::sweep_config;
+    cfg.replace(cfg.find("  trial_timeout: 60"), std::string("  trial_timeout: 60").size(), "  trial_timeout: 4");
+    cfg.replace(cfg.find("    phases.rels.workers: [1, 2]"), std::string("    phases.rels.workers: [1, 2]").size(),
+                "    embedded.faults.latency_ms: [0, 20000]");
+    dir.write("sweep.yaml", cfg);
+    child c = start_boltload(dir, {"sweep", "sweep.yaml", "--embedded", "--report", "sweep.json"});
+    EXPECT_EQ(c.wait_exit(120s), 0) << c.stderr_text();
+    const auto sweep = nlohmann::json::parse(read_file(dir.path / "sweep.json")).at("sweep");
+    ASSERT_EQ(sweep.at("trials").size(), 4u);
+    EXPECT_EQ(sweep.at("trials")[1].at("status"), "failed");
+    EXPECT_NE(sweep.at("trials")[1].at("reason").get<std::string>().find("timed out after 4 s"), std::string::npos);
+    EXPECT_EQ(sweep.at("cells")[1].at("failed_trials"), 2);
+    EXPECT_EQ(sweep.at("recommendation").at("cell"), 0);
+}

@@ -200,6 +200,7 @@ ojson encode_body(const configure& m) {
                                     {"target_field", p.mix->target_field}};
     j["phase"] = std::move(pj);
     if (!m.journal.empty()) j["journal"] = m.journal;
+    if (m.retry_seed) j["retry_seed"] = *m.retry_seed;
     return j;
 }
 
@@ -400,6 +401,11 @@ std::optional<configure> decode_configure(json_fields& r) {
     configure m;
     r.integer("worker_id", m.worker_id);
     r.string("journal", m.journal, false);
+    if (r.find("retry_seed", false)) {
+        std::uint64_t seed = 0;
+        r.integer("retry_seed", seed);
+        m.retry_seed = seed;
+    }
     if (const json* cj = r.object("connection")) {
         json_fields cr = r.nested(*cj, "connection");
         connection_spec& c = m.connection;

@@ -15,6 +15,8 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <memory>
+#include <random>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -265,9 +267,25 @@ std::variant<std::unique_ptr<worker_session>, fatal> worker_session::open(const 
     }
 }
 
+namespace {
+
+/// With the run's seed, the retry jitter draws from a generator seeded by it and the worker's id,
+/// so a run's waits can be drawn again; without, the client's own (seeded by the system).
+bolt::retry_hooks jitter_hooks(const configure& c) {
+    bolt::retry_hooks hooks;
+    if (!c.retry_seed) return hooks;
+    std::seed_seq seq{static_cast<std::uint32_t>(*c.retry_seed), static_cast<std::uint32_t>(*c.retry_seed >> 32),
+                      static_cast<std::uint32_t>(c.worker_id)};
+    auto engine = std::make_shared<std::mt19937_64>(seq);
+    hooks.random = [engine] { return std::uniform_real_distribution<double>(0.0, 1.0)(*engine); };
+    return hooks;
+}
+
+}  // namespace
+
 worker_session::worker_session(const configure& c, bolt::driver driver, ready r)
     : config_(c), driver_(std::move(driver)), ready_(std::move(r)) {
-    runner_ = std::make_unique<batch_runner>(driver_, config_.connection, config_.phase);
+    runner_ = std::make_unique<batch_runner>(driver_, config_.connection, config_.phase, jitter_hooks(config_));
     params_.append(config_.phase.parameter, bolt::list{});
 }
 

@@ -5,6 +5,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace CLI {
@@ -40,6 +41,17 @@ struct check_options {
 
 int run_import(const import_options& options);
 int run_check(const check_options& options);
+
+struct connection_spec;
+
+/// Runs statements one by one in auto-commit transactions on a connection of its own (`where`
+/// names them in errors: "before", "reset"). Throws bolt::error when it cannot connect, and
+/// std::runtime_error naming the statement that failed.
+void run_statements(const connection_spec& connection, const std::vector<std::string>& statements,
+                    std::string_view where);
+
+/// "01:05", "1:02:03": elapsed times and ETAs of the progress bars; "--:--" when unknown.
+std::string format_duration(double s);
 
 /// Adds `import` and `check` to the CLI; `action` is set to the chosen command's runner.
 void add_import_commands(CLI::App& app, import_options& import, check_options& check,

@@ -101,6 +101,9 @@ struct run_config {
     std::optional<std::string> report_html; ///< HTML report path
     std::optional<std::string> journal;     ///< the run journal's path (for --resume)
     progress_mode progress = progress_mode::auto_;
+    /// Seeds the workers' retry jitter (worker i draws from seed and i), so a run's waits can be
+    /// drawn again; unset: each worker seeds itself from the system. `boltload sweep` sets it.
+    std::optional<std::uint64_t> seed;
     /// Things that are allowed but probably not meant, each "FILE:LINE:COLUMN: path: message".
     std::vector<std::string> warnings;
 };
@@ -116,11 +119,25 @@ private:
     std::vector<std::string> problems_;
 };
 
+/// A value put at a key path by something other than the file itself, such as a sweep cell.
+/// Messages about it start with `origin` (where it was written) instead of the config file's
+/// position.
+struct placed_value {
+    std::string key_path;  ///< as --set takes it: "phases.rels.retry.jitter", "phases[1].workers"
+    std::string yaml;      ///< the value, read as YAML ("0.2", "full_jitter", "{kind: none}")
+    std::string origin;    ///< "sweep.yaml:7:15"; empty: "--set KEY=VALUE"
+};
+
 struct load_options {
     /// `key.path=value` assignments applied to the YAML tree before validation, in order:
     /// "phases.0.workers=4", "connection.uri=bolt://db:7687", "phases.1.retry.jitter=0.2".
-    /// The value is read as YAML, so "[1, 2]" is a list and "'007'" a string.
+    /// The value is read as YAML, so "[1, 2]" is a list and "'007'" a string. A list item is
+    /// named by its index or, for phases, by its name ("phases.relationships.workers=4").
+    /// Setting a retry `kind` drops the file's settings of that retry block that the new kind
+    /// does not read (with a warning), so the kind can be changed alone.
     std::vector<std::string> overrides;
+    /// Applied after `overrides`, in order, with the same paths.
+    std::vector<placed_value> values;
     /// Looks up environment variables (password_env, credentials_env); empty: std::getenv.
     std::function<std::optional<std::string>(const std::string&)> getenv;
     /// When set, csv paths must exist (boltload check/import); off for pure validation tests.
@@ -133,6 +150,17 @@ run_config load_config(const std::filesystem::path& file, const load_options& op
 /// The same from text already read; `file` is used for messages and relative paths only.
 run_config parse_config(std::string_view yaml, const std::filesystem::path& file,
                         const load_options& options = {});
+
+/// The sections of the config file that `values` change, with the values applied: for a path
+/// inside a phase, the phase's key it is under (with the phase's name, so the block says which
+/// phase); otherwise the top-level key. YAML ready to paste over the same keys of the file.
+/// Throws config_error when the text is not YAML or a path does not fit it.
+std::string changed_sections_yaml(std::string_view yaml, const std::filesystem::path& file,
+                                  const std::vector<placed_value>& values);
+
+/// The config reader's message for a key not in `known`: "unknown key 'wrkers' (did you mean
+/// 'workers'?)", or the known keys when none is close.
+std::string unknown_key_message(std::string_view key, const std::vector<std::string_view>& known);
 
 /// The client's retry policy for a phase (the worker calls the same to_retry_policy()).
 bolt::retry_policy retry_policy_of(const phase_config& phase);

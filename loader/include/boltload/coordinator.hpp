@@ -48,6 +48,8 @@ struct phase_run_options {
     int max_worker_restarts = 8;
     /// The dead-letter files of a resumed run are appended to, not replaced.
     bool append_dead_letters = false;
+    /// The config's `seed`: each worker seeds its retry jitter from it and its id.
+    std::optional<std::uint64_t> retry_seed;
 };
 
 struct phase_result {

@@ -35,6 +35,9 @@ inline constexpr int report_version = 2;
 class latency_histogram {
 public:
     void add(std::uint64_t value);
+    /// `times` values of `value` at once: a report's buckets (upper edge, count) added back give
+    /// the histogram its percentiles again.
+    void add(std::uint64_t value, std::uint64_t times);
     std::uint64_t count() const { return count_; }
     std::uint64_t max() const { return max_; }
     /// The value at quantile q in [0, 1] (upper edge of its bucket, capped at max); 0 when empty.
@@ -169,6 +172,7 @@ struct phase_stats {
     latency_histogram latency_us;
     std::map<std::string, std::int64_t> server_counters;
     std::map<int, std::uint64_t> rows_per_worker;
+    std::map<int, double> busy_s_per_worker;         ///< time in batches (sleeps included), by worker
     std::vector<std::uint64_t> rows_per_second;      ///< committed rows in each second of the phase
     std::vector<std::uint64_t> conflicts_per_second;
     std::vector<std::uint64_t> other_transient_per_second;

@@ -18,6 +18,7 @@ using ::testing::HasSubstr;
 configure full_configure() {
     configure c;
     c.worker_id = 3;
+    c.retry_seed = 18446744073709551615ull;
     c.connection.uri = "bolt+s://db.example.com:7688";
     c.connection.auth = auth_spec{"basic", "alice", "s3cret", "native"};
     c.connection.database = "graph";
@@ -76,6 +77,7 @@ configure csv_configure() {
 
 void expect_same(const configure& a, const configure& b) {
     EXPECT_EQ(a.worker_id, b.worker_id);
+    EXPECT_EQ(a.retry_seed, b.retry_seed);
     EXPECT_EQ(a.connection, b.connection);
     EXPECT_EQ(a.phase.name, b.phase.name);
     EXPECT_EQ(a.phase.query, b.phase.query);

@@ -135,6 +135,9 @@ struct configure {
     /// The run journal: the worker appends each batch's begin to it before the batch can commit
     /// (empty: no journal, as in tests).
     std::string journal;
+    /// Seeds the retry jitter of explicit transactions (with worker_id), so waits can be drawn
+    /// again (config `seed`); unset: the worker seeds itself from the system.
+    std::optional<std::uint64_t> retry_seed;
 };
 
 /// A slice of a CSV file: bytes [begin, end), the first record starting on physical line
