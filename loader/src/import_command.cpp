@@ -23,6 +23,7 @@
 #include "boltload/config.hpp"
 #include "boltload/coordinator.hpp"
 #include "boltload/csv.hpp"
+#include "boltload/csv_inputs.hpp"
 #include "boltload/journal.hpp"
 #include "boltload/report_command.hpp"
 #include "boltload/run_stats.hpp"
@@ -316,8 +317,13 @@ std::string schedule_line(const phase_outcome& p) {
 class import_run {
 public:
     import_run(const import_options& options, run_config& config, opened_journal journal, bolt::driver& driver,
-               run_info info)
-        : options_(options), config_(config), journal_(std::move(journal)), driver_(driver), info_(std::move(info)) {}
+               run_info info, std::map<std::string, csv_inputs> inputs)
+        : options_(options),
+          config_(config),
+          journal_(std::move(journal)),
+          driver_(driver),
+          info_(std::move(info)),
+          inputs_(std::move(inputs)) {}
 
     /// Runs what is left; returns the exit code.
     int run() {
@@ -388,6 +394,7 @@ private:
         ro.journal = &journal_.file;
         ro.signals = &signals_received;
         ro.append_dead_letters = journal_.part > 1;
+        if (auto it = inputs_.find(name); it != inputs_.end()) ro.inputs = &it->second;
         const bool progress = show_progress(config_, options_.quiet);
         if (progress) ro.on_status = [colour = use_colour()](const live_status& s) { draw_progress(s, colour); };
         phase_result r;
@@ -483,6 +490,7 @@ private:
     std::vector<phase_outcome> phases_;
     phase_stats totals_;
     std::string stop_message_;
+    std::map<std::string, csv_inputs> inputs_;  ///< the CSV phases' checked input
 };
 
 }  // namespace
@@ -494,6 +502,15 @@ int run_import(const import_options& options) {
     run_config& config = *loaded;
     if (options.resume && options.fresh) {
         std::cerr << "boltload: --resume continues the journal's run and --fresh replaces it: give one\n";
+        return exit_usage;
+    }
+    // Every input file is checked before anything is written (the journal included): headers
+    // alike, compressed files whole. A damaged file fails here, not after part of the import.
+    std::map<std::string, csv_inputs> inputs;
+    try {
+        inputs = check_run_inputs(config);
+    } catch (const std::exception& e) {
+        std::cerr << "boltload: " << e.what() << "\n";
         return exit_usage;
     }
     const auto path = journal_path(options, config);
@@ -531,7 +548,8 @@ int run_import(const import_options& options) {
         std::cerr << "boltload: cannot connect to " << config.connection.uri << ": " << e.what() << "\n";
         return exit_connect;
     }
-    import_run run(options, config, std::move(*journal), *driver, describe_run(config, server, started));
+    import_run run(options, config, std::move(*journal), *driver, describe_run(config, server, started),
+                   std::move(inputs));
     return run.run();
 }
 

@@ -425,7 +425,15 @@ nlohmann::json fingerprint(const run_config& config) {
         }
         if (const auto* csv = std::get_if<csv_spec>(&p.work.source)) {
             j["chunk_bytes"] = p.chunk_bytes;
-            j["input"] = file_identity(csv->path);
+            // One file keeps the journal format it always had; several are listed in order.
+            const std::vector<std::string> files = csv_files(*csv);
+            if (files.size() == 1) {
+                j["input"] = file_identity(files.front());
+            } else {
+                ojson list = ojson::array();
+                for (const auto& f : files) list.push_back(file_identity(f));
+                j["inputs"] = std::move(list);
+            }
         } else {
             j["chunk_rows"] = p.chunk_rows > 0 ? p.chunk_rows : 10 * p.work.batch_size;
         }

@@ -12,9 +12,12 @@
 
 namespace boltload {
 
-/// The plan for `phase`'s source. Throws csv_error for an unreadable CSV file or header, and
+struct csv_inputs;
+
+/// The plan for `phase`'s source; a CSV source's files as `checked` found them (null: checked
+/// now, every file). Throws csv_error for an unreadable CSV file or header, and
 /// std::invalid_argument for an unusable CSV dialect.
-std::unique_ptr<chunk_plan> make_chunk_plan(const phase_config& phase);
+std::unique_ptr<chunk_plan> make_chunk_plan(const phase_config& phase, const csv_inputs* checked = nullptr);
 
 /// The CSV header's names (for the dead-letter file's first line); empty for generated input or
 /// a CSV without a header.

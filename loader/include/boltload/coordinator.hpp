@@ -21,6 +21,8 @@
 
 namespace boltload {
 
+struct csv_inputs;
+
 /// A live view for the progress bar.
 struct live_status {
     std::string phase;
@@ -48,6 +50,9 @@ struct phase_run_options {
     int max_worker_restarts = 8;
     /// The dead-letter files of a resumed run are appended to, not replaced.
     bool append_dead_letters = false;
+    /// A CSV phase's input as the check before the run found it (csv_inputs.hpp); null: checked
+    /// when the phase starts.
+    const csv_inputs* inputs = nullptr;
 };
 
 struct phase_result {
