@@ -132,9 +132,42 @@ private:
     std::uint64_t next_id_ = 0;
 };
 
+/// A shard's share of a plan: the chunks `owned` accepts. Every shard cuts the same chunks, so
+/// shards are disjoint and together cover the input.
+class owned_chunk_plan final : public chunk_plan {
+public:
+    owned_chunk_plan(std::unique_ptr<chunk_plan> all, chunk_filter owned, std::uint32_t shards)
+        : all_(std::move(all)), owned_(std::move(owned)), shards_(std::max<std::uint32_t>(1, shards)) {}
+
+    std::optional<planned_chunk> next() override {
+        while (auto p = all_->next()) {
+            if (!owned_(p->work.chunk_id)) continue;
+            rows_ += p->rows;
+            return p;
+        }
+        return std::nullopt;
+    }
+    /// Progress only: about a shard's share of the whole.
+    std::uint64_t total_units() const override { return all_->total_units() / shards_; }
+    std::uint64_t input_rows() override {
+        while (next()) {
+        }
+        return rows_;
+    }
+    const chunk_plan& all() const { return *all_; }
+
+private:
+    std::unique_ptr<chunk_plan> all_;
+    chunk_filter owned_;
+    std::uint32_t shards_;
+    std::uint64_t rows_ = 0;
+};
+
 }  // namespace
 
-std::unique_ptr<chunk_plan> make_chunk_plan(const phase_config& phase, const csv_inputs* checked) {
+std::unique_ptr<chunk_plan> make_chunk_plan(const phase_config& phase, const csv_inputs* checked,
+                                            const chunk_filter& owned, std::uint32_t shards) {
+    if (owned) return std::make_unique<owned_chunk_plan>(make_chunk_plan(phase, checked), owned, shards);
     if (const auto* csv = std::get_if<csv_spec>(&phase.work.source))
         return std::make_unique<csv_chunk_plan>(*csv, static_cast<std::uint64_t>(phase.chunk_bytes),
                                                 checked ? *checked : check_csv_inputs(*csv));
@@ -143,6 +176,7 @@ std::unique_ptr<chunk_plan> make_chunk_plan(const phase_config& phase, const csv
 }
 
 std::vector<std::string> csv_header_names(const chunk_plan& plan) {
+    if (const auto* mine = dynamic_cast<const owned_chunk_plan*>(&plan)) return csv_header_names(mine->all());
     const auto* csv = dynamic_cast<const csv_chunk_plan*>(&plan);
     return csv ? csv->header().names : std::vector<std::string>{};
 }

@@ -108,7 +108,7 @@ public:
         : phase_(phase),
           options_(options),
           status_timer_(io_),
-          input_(make_chunk_plan(phase, options.inputs)),
+          input_(make_chunk_plan(phase, options.inputs, options.owned, options.shards)),
           work_(phase.work),
           resume_(options.resume),
           mix_(make_mix_plan()),

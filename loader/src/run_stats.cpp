@@ -68,6 +68,14 @@ void latency_histogram::add(std::uint64_t value) {
     max_ = std::max(max_, value);
 }
 
+void latency_histogram::add(std::uint64_t value, std::uint32_t n) {
+    if (n == 0) return;
+    auto& c = counts_[bucket_of(value, sub_bits)];
+    c = static_cast<std::uint32_t>(std::min<std::uint64_t>(std::uint64_t{c} + n, ~std::uint32_t{0}));
+    count_ += n;
+    max_ = std::max(max_, value);
+}
+
 std::uint64_t latency_histogram::percentile(double q) const {
     const auto each_bucket = [this](auto visit) {
         for (std::size_t b = 0; b < counts_.size(); ++b)

@@ -53,6 +53,9 @@ struct phase_run_options {
     /// A CSV phase's input as the check before the run found it (csv_inputs.hpp); null: checked
     /// when the phase starts.
     const csv_inputs* inputs = nullptr;
+    /// A shard's chunks (shard.hpp), of `shards` shards; empty: every chunk.
+    std::function<bool(std::uint64_t)> owned;
+    std::uint32_t shards = 1;
 };
 
 struct phase_result {

@@ -35,6 +35,8 @@ inline constexpr int report_version = 2;
 class latency_histogram {
 public:
     void add(std::uint64_t value);
+    /// n values in value's bucket: a report's bucket (upper edge, count) read back (merge).
+    void add(std::uint64_t value, std::uint32_t n);
     std::uint64_t count() const { return count_; }
     std::uint64_t max() const { return max_; }
     /// The value at quantile q in [0, 1] (upper edge of its bucket, capped at max); 0 when empty.
