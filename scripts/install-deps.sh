@@ -3,7 +3,7 @@
 set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config ccache dpkg-dev file
-  libboost1.81-dev libssl-dev libyaml-cpp-dev
+  libboost1.81-dev libssl-dev libyaml-cpp-dev zlib1g-dev libzstd-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev libfmt-dev nlohmann-json3-dev libmimalloc-dev
   clang libclang-rt-14-dev openssl nodejs

@@ -2,6 +2,7 @@
 // the YAML position of every node, checks keys and types, and collects every problem, so a user
 // fixes a config in one round instead of one error per run.
 #include "boltload/config.hpp"
+#include "boltload/csv_inputs.hpp"
 
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
@@ -745,23 +746,53 @@ std::optional<column_type> parse_column_type_name(std::string_view s) {
     return parse_column_type(l);
 }
 
+/// `path`: one file, a glob, or a list of them; every file relative to the config's folder, the
+/// whole list sorted and without repeats (chunk ids follow the order, so it must not depend on
+/// how the list was written).
+void read_csv_paths(config_reader& r, const Node& n, const std::string& path, csv_spec& s,
+                    const std::filesystem::path& base) {
+    const auto node = config_reader::child(n, "path");
+    if (!node || (node->IsScalar() && node->Scalar().empty()) || (node->IsSequence() && node->size() == 0)) {
+        r.error(n, path, "needs a path (relative to the config file's folder)");
+        return;
+    }
+    std::vector<Node> items;
+    if (node->IsSequence())
+        for (std::size_t i = 0; i < node->size(); ++i) items.push_back((*node)[i]);
+    else
+        items.push_back(*node);
+    std::vector<std::string> files;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        const std::string ip = node->IsSequence() ? fmt::format("{}.path[{}]", path, i) : path + ".path";
+        if (!items[i].IsScalar() || items[i].Scalar().empty()) {
+            r.error(items[i], ip, fmt::format("expected a file name or glob, got {}", shown(items[i])));
+            continue;
+        }
+        const std::string p = (base / items[i].Scalar()).lexically_normal().string();
+        if (is_glob(items[i].Scalar())) {
+            auto matched = glob_files(p);
+            if (matched.empty() && r.options().check_files)
+                r.error(items[i], ip, fmt::format("no file matches {}", p));
+            if (matched.empty()) matched.push_back(p);
+            files.insert(files.end(), matched.begin(), matched.end());
+            continue;
+        }
+        std::error_code ec;
+        if (r.options().check_files && !std::filesystem::is_regular_file(p, ec))
+            r.error(items[i], ip, fmt::format("file not found: {}", p));
+        files.push_back(p);
+    }
+    std::sort(files.begin(), files.end());
+    files.erase(std::unique(files.begin(), files.end()), files.end());
+    if (files.empty()) return;
+    s.path = files.front();
+    if (files.size() > 1) s.files = std::move(files);
+}
+
 void read_csv(config_reader& r, const Node& n, const std::string& path, csv_spec& s,
               const std::filesystem::path& base) {
     if (!r.check_map(n, path, csv_keys)) return;
-    std::optional<std::string> file;
-    r.get_optional_string(n, "path", path, file);
-    if (!file || file->empty()) {
-        r.error(n, path, "needs a path (relative to the config file's folder)");
-    } else {
-        const std::filesystem::path p = (base / *file).lexically_normal();
-        s.path = p.string();
-        if (r.options().check_files) {
-            std::error_code ec;
-            if (!std::filesystem::is_regular_file(p, ec))
-                r.error(*config_reader::child(n, "path"), path + ".path",
-                        fmt::format("file not found: {}", p.string()));
-        }
-    }
+    read_csv_paths(r, n, path, s, base);
     r.get_char(n, "delimiter", path, s.delimiter);
     // `quote: ""` turns quoting off: quote characters are plain data ('\0' for the reader).
     if (auto q = config_reader::child(n, "quote"); q && q->IsScalar() && q->Scalar().empty())

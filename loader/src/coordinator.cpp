@@ -53,6 +53,7 @@ public:
         nlohmann::json e = {{"phase", phase_.work.name},      {"chunk", r.chunk_id},   {"batch", r.batch},
                             {"rows", r.rows},                 {"outcome", to_string(r.outcome)},
                             {"attempts", r.attempts},         {"error_code", r.error_code}, {"error", r.error}};
+        if (!r.file.empty()) e["file"] = r.file;
         if (r.first_line) e["first_line"] = r.first_line;
         errors_out_ << e.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
         errors_out_.flush();
@@ -107,7 +108,7 @@ public:
         : phase_(phase),
           options_(options),
           status_timer_(io_),
-          input_(make_chunk_plan(phase)),
+          input_(make_chunk_plan(phase, options.inputs, options.owned, options.shards)),
           work_(phase.work),
           resume_(options.resume),
           mix_(make_mix_plan()),

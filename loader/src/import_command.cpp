@@ -23,9 +23,11 @@
 #include "boltload/config.hpp"
 #include "boltload/coordinator.hpp"
 #include "boltload/csv.hpp"
+#include "boltload/csv_inputs.hpp"
 #include "boltload/journal.hpp"
 #include "boltload/report_command.hpp"
 #include "boltload/run_stats.hpp"
+#include "boltload/shard.hpp"
 #include "boltload/worker_program.hpp"
 #include "server/bolt/server.hpp"
 
@@ -190,12 +192,13 @@ std::unique_ptr<server::bolt::server> start_embedded_and_connect(run_config& con
 
 // ---- the journal -------------------------------------------------------------------------------
 
-std::filesystem::path journal_path(const import_options& o, const run_config& c) {
+std::filesystem::path journal_path(const import_options& o, const run_config& c, const run_scope& scope) {
     if (o.journal) return *o.journal;
-    if (c.journal) return *c.journal;
+    // One journal per shard and step (scope.journal_tag()): they may share a folder.
+    if (c.journal) return scope.journal_tag().empty() ? *c.journal : *c.journal + scope.journal_tag();
     // In the directory boltload runs in, as the other outputs: the config's folder may be
     // read-only (an installed example) or shared by several runs.
-    return std::filesystem::path(c.file).filename().string() + ".journal.jsonl";
+    return std::filesystem::path(c.file).filename().string() + scope.journal_tag() + ".journal.jsonl";
 }
 
 std::map<std::string, journal::replayer::phase_info> phase_infos(const run_config& c) {
@@ -306,11 +309,25 @@ std::string schedule_line(const phase_outcome& p) {
                        p.stats.conflicts);
 }
 
+/// Which part of a scaled-out import this process is, and what its report says about it.
+struct scale_out {
+    run_scope scope;
+    std::string run_id;
+    std::string config_digest;
+    std::string input_digest;
+};
+
 class import_run {
 public:
     import_run(const import_options& options, run_config& config, opened_journal journal, bolt::driver& driver,
-               run_info info)
-        : options_(options), config_(config), journal_(std::move(journal)), driver_(driver), info_(std::move(info)) {}
+               run_info info, std::map<std::string, csv_inputs> inputs, scale_out scale)
+        : options_(options),
+          config_(config),
+          journal_(std::move(journal)),
+          driver_(driver),
+          info_(std::move(info)),
+          inputs_(std::move(inputs)),
+          scale_(std::move(scale)) {}
 
     /// Runs what is left; returns the exit code.
     int run() {
@@ -337,12 +354,15 @@ public:
 
 private:
     int run_steps() {
-        statements_once(config_.before, "before");
+        const run_scope& scope = scale_.scope;
+        if (scope.runs("before")) statements_once(config_.before, "before");
         for (const auto& phase : config_.phases) {
+            if (!scope.runs_phase(phase.work.name)) continue;
             if (signals_received.load() > 0) return stop_at(exit_interrupted, "interrupted between phases");
             if (const int code = run_phase_part(phase); code != exit_ok) return code;
         }
-        statements_once(config_.after, "after");
+        if (scope.runs("after")) statements_once(config_.after, "after");
+        if (!scope.runs("verify")) return exit_ok;
         return run_verify(driver_, config_) ? exit_ok : exit_batches_failed;
     }
 
@@ -382,6 +402,11 @@ private:
         ro.signals = &signals_received;
         ro.append_dead_letters = journal_.part > 1;
         ro.retry_seed = config_.seed;
+        if (auto it = inputs_.find(name); it != inputs_.end()) ro.inputs = &it->second;
+        if (scale_.scope.shard.sharded()) {
+            ro.owned = [shard = scale_.scope.shard](std::uint64_t id) { return shard.owns(id); };
+            ro.shards = scale_.scope.shard.count;
+        }
         const bool progress = show_progress(config_, options_.quiet);
         if (progress) ro.on_status = [colour = use_colour()](const live_status& s) { draw_progress(s, colour); };
         phase_result r;
@@ -458,6 +483,11 @@ private:
                         {"rows_committed", totals_.rows_committed - std::min(earlier, totals_.rows_committed)}});
         j["runs"] = std::move(runs);
         j["journal"] = journal_.file.path().string();
+        j["run_id"] = scale_.run_id;
+        j["shard"] = {{"index", scale_.scope.shard.index}, {"count", scale_.scope.shard.count}};
+        j["scope"] = scale_.scope.to_json(config_);
+        j["config_digest"] = scale_.config_digest;
+        j["input_digest"] = scale_.input_digest;
         if (path) {
             std::ofstream out(*path, std::ios::trunc);
             out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
@@ -477,6 +507,8 @@ private:
     std::vector<phase_outcome> phases_;
     phase_stats totals_;
     std::string stop_message_;
+    std::map<std::string, csv_inputs> inputs_;  ///< the CSV phases' checked input
+    scale_out scale_;
 };
 
 }  // namespace
@@ -503,10 +535,45 @@ int run_import(const import_options& options) {
         std::cerr << "boltload: --resume continues the journal's run and --fresh replaces it: give one\n";
         return exit_usage;
     }
-    const auto path = journal_path(options, config);
+    // Which part of the import this process runs (a shard, a phase, the statements).
+    const auto shard = resolve_shard(options.shard, options.shards, process_env);
+    if (const auto* problem = std::get_if<std::string>(&shard)) {
+        std::cerr << "boltload: " << *problem << "\n";
+        return exit_usage;
+    }
+    const auto scope = make_scope(config, std::get<shard_spec>(shard), options.phase, options.only);
+    if (const auto* problem = std::get_if<std::string>(&scope)) {
+        std::cerr << "boltload: " << *problem << "\n";
+        return exit_usage;
+    }
+    scale_out scale{std::get<run_scope>(scope), {}, {}, {}};
+    if (scale.scope.shard.sharded())
+        std::cerr << fmt::format("boltload: shard {} (from {}): chunks whose id mod {} is {}\n",
+                                 scale.scope.shard.to_string(), scale.scope.shard.source, scale.scope.shard.count,
+                                 scale.scope.shard.index);
+    // Every input file is checked before anything is written (the journal included): headers
+    // alike, compressed files whole (a shard's own). A damaged file fails here, not after part
+    // of the import.
+    std::map<std::string, csv_inputs> inputs;
+    nlohmann::json fp;
+    try {
+        if (scale.scope.only.empty()) {
+            const shard_spec& s = scale.scope.shard;
+            inputs = check_run_inputs(config, s.sharded() ? chunk_filter([s](std::uint64_t id) { return s.owns(id); })
+                                                          : chunk_filter{});
+        }
+        fp = journal::fingerprint(config);
+    } catch (const std::exception& e) {
+        std::cerr << "boltload: " << e.what() << "\n";
+        return exit_usage;
+    }
+    scale.config_digest = config_digest(config, fp);
+    scale.input_digest = input_digest(fp);
+    scale.run_id = resolve_run_id(options.run_id, process_env, scale.config_digest, scale.input_digest);
+    fp["shard"] = scale.scope.shard.to_string();  // a journal belongs to one shard
+    const auto path = journal_path(options, config, scale.scope);
     std::optional<opened_journal> journal;
     try {
-        const nlohmann::json fp = journal::fingerprint(config);
         journal.emplace(options.resume ? open_for_resume(path, config, fp) : open_fresh(path, config, fp, options.fresh));
         if (options.resume) {
             if (journal->state.finished) {
@@ -538,7 +605,8 @@ int run_import(const import_options& options) {
         std::cerr << "boltload: cannot connect to " << config.connection.uri << ": " << e.what() << "\n";
         return exit_connect;
     }
-    import_run run(options, config, std::move(*journal), *driver, describe_run(config, server, started));
+    import_run run(options, config, std::move(*journal), *driver, describe_run(config, server, started),
+                   std::move(inputs), std::move(scale));
     return run.run();
 }
 
@@ -596,6 +664,19 @@ void add_import_commands(CLI::App& app, import_options& import, check_options& c
     imp->add_option("--journal,--checkpoint", import.journal,
                     "The run journal (default: the config's `journal`, else CONFIG.journal.jsonl)");
     imp->add_flag("--quiet", import.quiet, "No progress bar and no summary table");
+    imp->add_option("--shard", import.shard,
+                    "Run only shard I of N (0 <= I < N): the chunks whose stable id mod N is I. Default: "
+                    "from SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN of SLURM_ARRAY_TASK_COUNT, or "
+                    "JOB_COMPLETION_INDEX of --shards N");
+    imp->add_option("--shards", import.shards,
+                    "With JOB_COMPLETION_INDEX (a Kubernetes Indexed Job): the shard count, the Job's completions");
+    imp->add_option("--phase", import.phase, "Run only this phase (one job per phase: the barrier is the engine's)");
+    imp->add_option("--only", import.only,
+                    "Run only these statements: before, after, verify (comma-separated or repeated)")
+        ->delimiter(',');
+    imp->add_option("--run-id", import.run_id,
+                    "The id every shard's report carries (default: SLURM_ARRAY_JOB_ID, JOB_NAME, or "
+                    "derived from the config and input digests)");
     imp->footer(
         "Exit codes: 0 every row committed; 1 some batches failed permanently (dead-lettered), "
         "have an unknown outcome, or a verify check failed; 2 usage, config or input error "

@@ -425,7 +425,15 @@ nlohmann::json fingerprint(const run_config& config) {
         }
         if (const auto* csv = std::get_if<csv_spec>(&p.work.source)) {
             j["chunk_bytes"] = p.chunk_bytes;
-            j["input"] = file_identity(csv->path);
+            // One file keeps the journal format it always had; several are listed in order.
+            const std::vector<std::string> files = csv_files(*csv);
+            if (files.size() == 1) {
+                j["input"] = file_identity(files.front());
+            } else {
+                ojson list = ojson::array();
+                for (const auto& f : files) list.push_back(file_identity(f));
+                j["inputs"] = std::move(list);
+            }
         } else {
             j["chunk_rows"] = p.chunk_rows > 0 ? p.chunk_rows : 10 * p.work.batch_size;
         }
@@ -436,6 +444,11 @@ nlohmann::json fingerprint(const run_config& config) {
 
 std::vector<std::string> fingerprint_changes(const nlohmann::json& was, const nlohmann::json& now) {
     std::vector<std::string> out;
+    // A shard's journal names only its own chunks: another shard cannot continue it.
+    const json no_shard = "0/1";
+    const json& shard_was = was.contains("shard") ? was.at("shard") : no_shard;
+    const json& shard_now = now.contains("shard") ? now.at("shard") : no_shard;
+    if (shard_was != shard_now) out.push_back(fmt::format("shard was {}, is now {}", shard_was.dump(), shard_now.dump()));
     const auto list = [](const json& fp) { return fp.contains("phases") ? fp.at("phases") : json::array(); };
     const json a = list(was), b = list(now);
     const auto name = [](const json& p) { return p.value("name", std::string("?")); };

@@ -14,6 +14,7 @@
 
 #include "boltload/commands.hpp"
 #include "boltload/html_report.hpp"
+#include "boltload/report_merge.hpp"
 
 namespace boltload {
 namespace {
@@ -92,6 +93,9 @@ void add_report_command(CLI::App& app, report_html_options& options, std::functi
         "Exit codes: 0 written; 2 the report cannot be read, is not JSON, is not a boltload report "
         "or has an unknown report_version, or the page cannot be written.");
     html->callback([&] { action = [&] { return run_report_html(options, std::cerr); }; });
+    // `report merge` (report_merge.hpp) keeps its options here: they live as long as the CLI.
+    static report_merge_options merge_options;
+    add_report_merge_command(*report, merge_options, action);
 }
 
 }  // namespace boltload

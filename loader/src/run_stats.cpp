@@ -70,7 +70,8 @@ void latency_histogram::add(std::uint64_t value) {
 
 void latency_histogram::add(std::uint64_t value, std::uint64_t times) {
     if (times == 0) return;
-    counts_[bucket_of(value, sub_bits)] += static_cast<std::uint32_t>(std::min<std::uint64_t>(times, UINT32_MAX));
+    auto& c = counts_[bucket_of(value, sub_bits)];
+    c = static_cast<std::uint32_t>(std::min<std::uint64_t>(std::uint64_t{c} + times, ~std::uint32_t{0}));
     count_ += times;
     max_ = std::max(max_, value);
 }

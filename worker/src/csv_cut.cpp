@@ -42,6 +42,11 @@ csv_error::csv_error(std::string file, std::uint64_t line, std::size_t column, s
 csv_source csv_source::open_file(const std::string& path, std::string name) {
     csv_source s;
     s.name_ = name.empty() ? path : std::move(name);
+    if (const compression kind = compression_of(path); kind != compression::none) {
+        s.decoder_ = open_decompressor(path, s.name_, kind);
+        s.size_ = unknown_size;
+        return s;
+    }
     s.fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (s.fd_ < 0) throw csv_error(path, 0, 0, std::strerror(errno));
     struct stat st {};
@@ -51,16 +56,26 @@ csv_source csv_source::open_file(const std::string& path, std::string name) {
     return s;
 }
 
-csv_source csv_source::from_memory(std::string_view bytes, std::string name) {
+csv_source csv_source::from_memory(std::string_view bytes, std::string name, compression kind) {
     csv_source s;
     s.name_ = std::move(name);
+    if (kind != compression::none) {
+        s.decoder_ = memory_decompressor(bytes, s.name_, kind);
+        s.size_ = unknown_size;
+        return s;
+    }
     s.memory_ = bytes;
     s.size_ = bytes.size();
     return s;
 }
 
 csv_source::csv_source(csv_source&& o) noexcept
-    : name_(std::move(o.name_)), size_(o.size_), fd_(std::exchange(o.fd_, -1)), memory_(o.memory_) {}
+    : name_(std::move(o.name_)),
+      size_(o.size_),
+      fd_(std::exchange(o.fd_, -1)),
+      memory_(o.memory_),
+      decoder_(std::move(o.decoder_)),
+      decoded_(o.decoded_) {}
 
 csv_source& csv_source::operator=(csv_source&& o) noexcept {
     if (this != &o) {
@@ -69,6 +84,8 @@ csv_source& csv_source::operator=(csv_source&& o) noexcept {
         size_ = o.size_;
         fd_ = std::exchange(o.fd_, -1);
         memory_ = o.memory_;
+        decoder_ = std::move(o.decoder_);
+        decoded_ = o.decoded_;
     }
     return *this;
 }
@@ -78,6 +95,7 @@ csv_source::~csv_source() {
 }
 
 std::size_t csv_source::read(std::uint64_t offset, char* dst, std::size_t n) const {
+    if (decoder_) return read_decoded(offset, dst, n);
     if (offset >= size_) return 0;
     n = static_cast<std::size_t>(std::min<std::uint64_t>(n, size_ - offset));
     if (fd_ < 0) {
@@ -95,6 +113,29 @@ std::size_t csv_source::read(std::uint64_t offset, char* dst, std::size_t n) con
         done += static_cast<std::size_t>(r);
     }
     return done;
+}
+
+// Readers go forward (the header, then the data); only a reader that starts over, or skips
+// ahead, costs decoding the bytes in between.
+std::size_t csv_source::read_decoded(std::uint64_t offset, char* dst, std::size_t n) const {
+    if (offset >= size_) return 0;
+    if (offset < decoded_) {
+        decoder_->rewind();
+        decoded_ = 0;
+    }
+    char skip[16384];
+    while (decoded_ < offset) {
+        const std::size_t got = decoder_->read(skip, static_cast<std::size_t>(std::min<std::uint64_t>(sizeof skip, offset - decoded_)));
+        if (got == 0) {
+            size_ = decoded_;
+            return 0;
+        }
+        decoded_ += got;
+    }
+    const std::size_t got = decoder_->read(dst, n);
+    decoded_ += got;
+    if (got < n) size_ = decoded_;  // the decoder fills what it is asked for until the end
+    return got;
 }
 
 // ---- header ----------------------------------------------------------------------------------
@@ -118,7 +159,7 @@ csv_header read_csv_header(const csv_source& source, const csv_spec& spec) {
         return h;
     }
     csv_chunk_reader reader(source, spec, csv_chunk{0, source.size(), 1, 0}, {.block_bytes = 64u << 10});
-    if (!reader.next()) {  // empty, or blank lines only
+    if (!reader.next()) {  // empty, or blank lines only (a compressed source knows its size now)
         h.data_begin = source.size();
         h.data_first_line = reader.line();
         return h;

@@ -105,6 +105,7 @@ ojson encode_source(const source_spec& s) {
     if (const auto* c = std::get_if<csv_spec>(&s)) {
         ojson j;
         j["path"] = c->path;
+        if (!c->files.empty()) j["files"] = c->files;
         j["delimiter"] = std::string(1, c->delimiter);
         j["quote"] = std::string(1, c->quote);
         j["header"] = c->header;
@@ -210,6 +211,7 @@ ojson encode_body(const chunk& m) {
     j["chunk_id"] = m.chunk_id;
     if (const auto* c = std::get_if<csv_range>(&m.range)) {
         j["csv"] = ojson{{"begin", c->begin}, {"end", c->end}, {"first_line", c->first_line}};
+        if (c->file != 0) j["csv"]["file"] = c->file;
     } else if (const auto* g = std::get_if<generate_range>(&m.range)) {
         j["generate"] = ojson{{"first", g->first}, {"count", g->count}};
     } else {
@@ -271,6 +273,7 @@ ojson batch_result_fields(const batch_result& m) {
     for (const auto& [k, v] : m.counters) counters[k] = v;
     j["counters"] = std::move(counters);
     if (m.first_line != 0) j["first_line"] = m.first_line;
+    if (!m.file.empty()) j["file"] = m.file;
     if (!m.error_code.empty()) j["error_code"] = m.error_code;
     if (!m.error.empty()) j["error"] = m.error;
     if (!m.dead_letter_rows.empty()) j["dead_letter_rows"] = m.dead_letter_rows;
@@ -327,6 +330,15 @@ std::optional<source_spec> decode_source(json_fields& parent, const json& sj) {
         csv_spec s;
         json_fields cr = r.nested(*c, "csv");
         cr.string("path", s.path);
+        if (const json* files = cr.array("files", false)) {
+            for (const auto& f : *files) {
+                if (!f.is_string()) {
+                    cr.fail("files must hold strings");
+                    break;
+                }
+                s.files.push_back(f.get<std::string>());
+            }
+        }
         cr.character("delimiter", s.delimiter);
         cr.character("quote", s.quote);
         cr.boolean("header", s.header);
@@ -541,6 +553,7 @@ std::optional<chunk> decode_chunk(json_fields& r) {
         cr.integer("begin", range.begin);
         cr.integer("end", range.end);
         cr.integer("first_line", range.first_line);
+        cr.integer("file", range.file, false);
         if (r.ok() && range.end < range.begin) r.fail("csv.end must not be before csv.begin");
         m.range = range;
     } else {
@@ -603,6 +616,7 @@ std::optional<batch_result> decode_batch_result(json_fields& r) {
         }
     }
     r.integer("first_line", m.first_line, false);
+    r.string("file", m.file, false);
     r.string("error_code", m.error_code, false);
     r.string("error", m.error, false);
     if (const json* rows = r.array("dead_letter_rows", false)) {

@@ -88,6 +88,8 @@ public:
     csv_rows(const csv_source& src, const csv_spec& spec, const row_converter& conv, csv_chunk range,
              std::vector<std::uint64_t> lines = {})
         : src_(src), conv_(conv), reader_(src, spec, range), begin_(range.begin), lines_(std::move(lines)) {}
+    csv_rows(const csv_rows&) = delete;
+    csv_rows& operator=(const csv_rows&) = delete;
 
     bool next() {
         if (!reader_.next()) return false;
@@ -101,9 +103,17 @@ public:
     void convert_field(std::size_t column, bolt::value& out) { conv_.convert_field(record_, column, out); }
     std::uint64_t line() const { return record_.line; }
     std::string where() const { return fmt::format("{}:{}", src_.name(), record_.line); }
-    void keep() { kept_.emplace_back(record_.begin, record_.raw.size()); }
+    const std::string& file() const { return src_.name(); }
+    /// A compressed file cannot be read back cheaply: its records are copied instead.
+    void keep() {
+        if (src_.seekable())
+            kept_.emplace_back(record_.begin, record_.raw.size());
+        else
+            kept_text_.emplace_back(record_.raw);
+    }
     /// The kept records' text, read back from the file (no copy is held while the batch runs).
     std::vector<std::string> dead_letters(const bolt::list&) const {
+        if (!src_.seekable()) return kept_text_;
         std::vector<std::string> out;
         out.reserve(kept_.size());
         for (const auto& [at, size] : kept_) {
@@ -113,7 +123,10 @@ public:
         }
         return out;
     }
-    void forget() { kept_.clear(); }
+    void forget() {
+        kept_.clear();
+        kept_text_.clear();
+    }
     std::uint64_t bytes_done() const { return record_.end - begin_; }
     /// Mix and Batch partition: the record (and its line) as the spill file keeps it.
     void spill(std::string& rows, std::string& lines) const {
@@ -131,6 +144,7 @@ private:
     std::size_t k_ = 0;
     csv_record record_;
     std::vector<std::pair<std::uint64_t, std::size_t>> kept_;
+    std::vector<std::string> kept_text_;
 };
 
 /// Generated rows: a range of row numbers, or the row numbers a spill file lists.
@@ -155,6 +169,10 @@ public:
     }
     std::uint64_t line() const { return 0; }
     std::string where() const { return fmt::format("generated row {}", current_); }
+    const std::string& file() const {
+        static const std::string none;
+        return none;
+    }
     void keep() {}
     /// The batch's rows as JSON objects (they were converted for it).
     std::vector<std::string> dead_letters(const bolt::list& batch) const {
@@ -201,6 +219,7 @@ public:
     void convert(bolt::list& rows, std::size_t slot) { part_->convert(rows, slot); }
     std::uint64_t line() const { return part_->line(); }
     std::string where() const { return part_->where(); }
+    const std::string& file() const { return part_->file(); }
     void keep() { part_->keep(); }
     std::vector<std::string> dead_letters(const bolt::list& batch) const {
         if constexpr (Part::dead_letters_need_rows) return part_->dead_letters(batch);  // from the batch itself
@@ -247,8 +266,14 @@ std::variant<std::unique_ptr<worker_session>, fatal> worker_session::open(const 
                 return fatal_from(fatal_kind::config, fmt::format("cannot open the journal {}: {}", c.journal, std::strerror(errno)));
         }
         if (const auto* spec = std::get_if<csv_spec>(&c.phase.source)) {
-            s->csv_.emplace(csv_source::open_file(spec->path));
-            const csv_header header = read_csv_header(*s->csv_, *spec);
+            // Every file has the same header (the coordinator checked): the first one that has a
+            // header record names the columns.
+            s->files_ = csv_files(*spec);
+            csv_header header;
+            for (std::uint32_t f = 0; f < s->files_.size(); ++f) {
+                header = read_csv_header(s->input_file(f), *spec);
+                if (!spec->header || !header.names.empty()) break;
+            }
             s->converter_ = std::make_unique<row_converter>(*spec, header.names);
         } else {
             s->generator_ = std::make_unique<row_generator>(std::get<generate_spec>(c.phase.source));
@@ -321,7 +346,9 @@ std::optional<fatal> worker_session::with_rows(const chunk& c, Body body) {
     const bool is_csv = converter_ != nullptr;
     if (const auto* range = std::get_if<csv_range>(&c.range)) {
         if (!is_csv) return fatal{fatal_kind::protocol, "CSV chunk for a generated phase", c.chunk_id};
-        csv_rows src(*csv_, std::get<csv_spec>(config_.phase.source), *converter_,
+        if (range->file >= files_.size())
+            return fatal{fatal_kind::protocol, fmt::format("file {} of {}", range->file, files_.size()), c.chunk_id};
+        csv_rows src(input_file(range->file), std::get<csv_spec>(config_.phase.source), *converter_,
                      csv_chunk{range->begin, range->end, range->first_line, 0});
         return body(src);
     }
@@ -351,14 +378,26 @@ std::optional<fatal> worker_session::with_rows(const chunk& c, Body body) {
 const csv_source& worker_session::spill_source(std::uint64_t chunk) {
     auto it = spill_sources_.find(chunk);
     if (it == spill_sources_.end()) {
-        const auto& spec = std::get<csv_spec>(config_.phase.source);
         const auto path = mnb::part_rows_path(config_.phase.mix->spill_dir, chunk);
-        it = spill_sources_.emplace(chunk, csv_source::open_file(path.string(), spec.path)).first;
+        // Messages name the input file the rows came from: the partition item's id is the input
+        // chunk's id with bit 40 set (mix_and_batch_plan::partition_id).
+        const std::uint64_t input_chunk = chunk & ((std::uint64_t{1} << 40) - 1);
+        const std::string& name = files_.at(csv_file_of_chunk(input_chunk, files_.size()));
+        it = spill_sources_.emplace(chunk, csv_source::open_file(path.string(), name)).first;
     }
     return it->second;
 }
 
+const csv_source& worker_session::input_file(std::uint32_t index) {
+    if (!csv_ || csv_->first != index) {
+        csv_.reset();
+        csv_.emplace(index, csv_source::open_file(files_.at(index)));
+    }
+    return csv_->second;
+}
+
 void worker_session::run_batch(const chunk& c, std::uint32_t index, std::uint64_t rows, std::uint64_t first_line,
+                               const std::string& file,
                                const std::function<std::vector<std::string>()>& dead_letter_rows, const sender& send) {
     if (in_doubt(c, index)) {
         batch_result r;
@@ -368,6 +407,7 @@ void worker_session::run_batch(const chunk& c, std::uint32_t index, std::uint64_
         r.outcome = batch_outcome::unknown;
         r.attempts = 0;
         r.first_line = first_line;
+        r.file = file;
         r.dead_letter_rows = dead_letter_rows();
         send(r);
         return;
@@ -381,7 +421,10 @@ void worker_session::run_batch(const chunk& c, std::uint32_t index, std::uint64_
     r.chunk_id = c.chunk_id;
     r.batch = index;
     r.first_line = first_line;
-    if (r.outcome != batch_outcome::committed) r.dead_letter_rows = dead_letter_rows();
+    if (r.outcome != batch_outcome::committed) {
+        r.file = file;
+        r.dead_letter_rows = dead_letter_rows();
+    }
     send(r);
 }
 
@@ -407,10 +450,14 @@ std::optional<fatal> worker_session::run_rows(const chunk& c, Rows& src, const s
     std::size_t in_batch = 0;
     std::uint64_t total = 0;
     std::uint64_t first_line = 0;
+    std::string first_file;
     for (;;) {
         const bool more = src.next();
         if (more) {
-            if (in_batch == 0) first_line = src.line();
+            if (in_batch == 0) {
+                first_line = src.line();
+                first_file = src.file();
+            }
             // Rows of skipped batches are read but not converted; rows in doubt only when their
             // dead letters are made from the converted rows (generated data).
             if (!skipped(c, index) && (!in_doubt(c, index) || Rows::dead_letters_need_rows))
@@ -422,7 +469,7 @@ std::optional<fatal> worker_session::run_rows(const chunk& c, Rows& src, const s
         if (in_batch > 0 && (in_batch == batch_size || !more)) {
             if (!skipped(c, index)) {
                 if (batch.size() > in_batch) batch.erase(batch.begin() + static_cast<std::ptrdiff_t>(in_batch), batch.end());
-                run_batch(c, index, in_batch, first_line, [&] { return src.dead_letters(batch); }, send);
+                run_batch(c, index, in_batch, first_line, first_file, [&] { return src.dead_letters(batch); }, send);
             }
             src.forget();
             send(progress{c.chunk_id, total, src.bytes_done()});

@@ -2,6 +2,7 @@
 // main() so tests can run them in-process.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -31,6 +32,12 @@ struct import_options {
     bool fresh = false;                  ///< replace the journal of an unfinished run
     std::optional<std::string> journal;  ///< --journal FILE (else the config's, else CONFIG.journal.jsonl)
     bool quiet = false;                  ///< no progress bar, no summary table
+    // Scaling out (README, "Scaling out"; shard.hpp).
+    std::optional<std::string> shard;      ///< --shard I/N
+    std::optional<std::uint32_t> shards;   ///< --shards N, with JOB_COMPLETION_INDEX
+    std::optional<std::string> phase;      ///< --phase NAME: that phase only
+    std::vector<std::string> only;         ///< --only before|after|verify: those statements only
+    std::optional<std::string> run_id;     ///< --run-id ID: the id every shard's report carries
 };
 
 struct check_options {

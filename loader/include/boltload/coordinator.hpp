@@ -21,6 +21,8 @@
 
 namespace boltload {
 
+struct csv_inputs;
+
 /// A live view for the progress bar.
 struct live_status {
     std::string phase;
@@ -50,6 +52,12 @@ struct phase_run_options {
     bool append_dead_letters = false;
     /// The config's `seed`: each worker seeds its retry jitter from it and its id.
     std::optional<std::uint64_t> retry_seed;
+    /// A CSV phase's input as the check before the run found it (csv_inputs.hpp); null: checked
+    /// when the phase starts.
+    const csv_inputs* inputs = nullptr;
+    /// A shard's chunks (shard.hpp), of `shards` shards; empty: every chunk.
+    std::function<bool(std::uint64_t)> owned;
+    std::uint32_t shards = 1;
 };
 
 struct phase_result {

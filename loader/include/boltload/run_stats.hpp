@@ -35,8 +35,8 @@ inline constexpr int report_version = 2;
 class latency_histogram {
 public:
     void add(std::uint64_t value);
-    /// `times` values of `value` at once: a report's buckets (upper edge, count) added back give
-    /// the histogram its percentiles again.
+    /// `times` values in value's bucket at once: a report's buckets (upper edge, count) read back
+    /// give the histogram its percentiles again (sweep figures, report merge). Saturates.
     void add(std::uint64_t value, std::uint64_t times);
     std::uint64_t count() const { return count_; }
     std::uint64_t max() const { return max_; }

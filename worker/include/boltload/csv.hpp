@@ -18,6 +18,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <stdexcept>
@@ -26,6 +27,7 @@
 #include <vector>
 
 #include "bolt/value.hpp"
+#include "boltload/compressed_input.hpp"
 #include "boltload/source_spec.hpp"
 
 namespace boltload {
@@ -47,13 +49,17 @@ private:
 
 /// Where CSV bytes come from: a file read with pread (never mapped or loaded whole), or memory
 /// (tests, fuzzing). Reads are positional, so one source serves several readers at once.
+/// A .gz or .zst file is decoded as a stream (compressed_input.hpp): reads should go forward
+/// (going back decodes again from the start), and its size is known once the end was read.
 class csv_source {
 public:
     /// Throws csv_error ("users.csv: No such file or directory"). `name` is what messages call
     /// it (default: the path): a spill file of Mix and Batch keeps its input file's name.
+    /// The name's ending picks the decoder (compression_of).
     static csv_source open_file(const std::string& path, std::string name = {});
-    /// `bytes` must outlive the source.
-    static csv_source from_memory(std::string_view bytes, std::string name = "<memory>");
+    /// `bytes` must outlive the source; `kind` decodes them as a compressed file would be.
+    static csv_source from_memory(std::string_view bytes, std::string name = "<memory>",
+                                  compression kind = compression::none);
 
     csv_source(csv_source&& o) noexcept;
     csv_source& operator=(csv_source&& o) noexcept;
@@ -61,18 +67,25 @@ public:
     csv_source& operator=(const csv_source&) = delete;
     ~csv_source();
 
+    /// Decoded bytes; for a compressed source unknown_size until its end has been read.
     std::uint64_t size() const { return size_; }
+    static constexpr std::uint64_t unknown_size = ~std::uint64_t{0};
     const std::string& name() const { return name_; }
+    /// False for compressed sources: re-reading earlier bytes is costly there.
+    bool seekable() const { return decoder_ == nullptr; }
     /// Copies up to n bytes at offset into dst; returns the count (less only at the end of the
     /// file). Throws csv_error on an I/O error.
     std::size_t read(std::uint64_t offset, char* dst, std::size_t n) const;
 
 private:
     csv_source() = default;
+    std::size_t read_decoded(std::uint64_t offset, char* dst, std::size_t n) const;
     std::string name_;
-    std::uint64_t size_ = 0;
+    mutable std::uint64_t size_ = 0;
     int fd_ = -1;
     std::string_view memory_;
+    mutable std::unique_ptr<decompressor> decoder_;
+    mutable std::uint64_t decoded_ = 0;  // decoded bytes handed out so far
 };
 
 /// A byte range of the file holding whole records: [begin, end).

@@ -32,13 +32,27 @@ struct column_spec {
 };
 
 struct csv_spec {
-    std::string path;
+    std::string path;  ///< the (first) file; messages about the whole source name it
+    /// Every input file in order (a list or glob in the config, sorted); each has its own header.
+    /// Empty: `path` alone. A chunk names its file by index into csv_files().
+    std::vector<std::string> files;
     char delimiter = ',';
     char quote = '"';
     bool header = true;  ///< first record names the columns
     /// Empty: every column is a string named by the header. Otherwise one entry per column.
     std::vector<column_spec> columns;
 };
+
+/// The files of a CSV source: `files`, or `path` alone.
+inline std::vector<std::string> csv_files(const csv_spec& s) {
+    return s.files.empty() ? std::vector<std::string>{s.path} : s.files;
+}
+
+/// The stable id of chunk k of file f among `files` files: k·files + f. Ids stay dense whatever
+/// the files' sizes (so `--shard I/N`'s id mod N spreads every file's chunks over the shards),
+/// and the file of a chunk follows from its id alone.
+inline std::uint64_t csv_chunk_id(std::uint64_t k, std::uint64_t f, std::uint64_t files) { return k * files + f; }
+inline std::uint64_t csv_file_of_chunk(std::uint64_t id, std::uint64_t files) { return files ? id % files : 0; }
 
 enum class distribution_kind : std::uint8_t { sequential, uniform, zipf, hotspot };
 

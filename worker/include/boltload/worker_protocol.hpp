@@ -144,8 +144,9 @@ struct configure {
 /// first_line (1-based, for error messages).
 struct csv_range {
     std::uint64_t begin = 0;
-    std::uint64_t end = 0;
+    std::uint64_t end = 0;  ///< a compressed file: csv_source::unknown_size (to its end)
     std::uint64_t first_line = 1;
+    std::uint32_t file = 0;  ///< index into csv_files(spec)
     friend bool operator==(const csv_range&, const csv_range&) = default;
 };
 
@@ -234,6 +235,7 @@ struct batch_result {
     /// without its line end; generated: each row as a JSON object), for the dead-letter file.
     std::vector<std::string> dead_letter_rows;
     std::uint64_t first_line = 0;  ///< CSV: the physical line of the batch's first record
+    std::string file;              ///< CSV, failed/unknown only: the file of that record
     friend bool operator==(const batch_result&, const batch_result&) = default;
 };
 

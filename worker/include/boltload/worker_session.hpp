@@ -66,11 +66,15 @@ private:
     /// Appends the batch's begin record to the run journal. Throws std::runtime_error.
     void append_to_journal(const batch_begin& b);
     const csv_source& spill_source(std::uint64_t chunk);
+    /// The phase's input file `index`, opened when first needed; only the last one stays open (a
+    /// worker may read hundreds of files, a compressed one holds a decoder).
+    const csv_source& input_file(std::uint32_t index);
     static void write_spill(const std::filesystem::path& path, const std::string& bytes);
     /// Runs the batch in params_ (its begin written to the journal first), or reports the rows of
     /// a batch in doubt; fills in what only the worker knows.
     void run_batch(const chunk& c, std::uint32_t index, std::uint64_t rows, std::uint64_t first_line,
-                   const std::function<std::vector<std::string>()>& dead_letter_rows, const sender& send);
+                   const std::string& file, const std::function<std::vector<std::string>()>& dead_letter_rows,
+                   const sender& send);
     bolt::list& rows();
 
     configure config_;
@@ -79,7 +83,8 @@ private:
     ready ready_;
     bolt::map params_;  // {parameter: [rows]}, reused from batch to batch
     // CSV phases
-    std::optional<csv_source> csv_;
+    std::vector<std::string> files_;  ///< csv_files(spec)
+    std::optional<std::pair<std::uint32_t, csv_source>> csv_;  ///< the input file open now
     std::unique_ptr<row_converter> converter_;
     // generated phases
     std::unique_ptr<row_generator> generator_;
