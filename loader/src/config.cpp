@@ -415,6 +415,8 @@ const std::vector<std::string_view> phase_keys{"name",
                                                "retry",
                                                "max_failed_batches",
                                                "dead_letter",
+                                               "on_bad_row",
+                                               "max_bad_rows",
                                                "idempotent",
                                                "schedule",
                                                "mix_and_batch",
@@ -423,7 +425,7 @@ const std::vector<std::string_view> phase_keys{"name",
 const std::vector<std::string_view> mix_keys{"endpoints", "structure", "groups", "grouping", "spill_dir"};
 const std::vector<std::string_view> endpoint_keys{"source", "target"};
 const std::vector<std::string_view> source_keys{"csv", "generate"};
-const std::vector<std::string_view> csv_keys{"path", "delimiter", "quote", "header", "columns"};
+const std::vector<std::string_view> csv_keys{"path", "delimiter", "quote", "header", "columns", "max_row_bytes"};
 const std::vector<std::string_view> column_keys{"name", "type", "element", "separator",
                                                 "null_on_empty"};
 const std::vector<std::string_view> generate_keys{"entity", "count",        "repeat",     "id_min",
@@ -772,6 +774,16 @@ void read_csv(config_reader& r, const Node& n, const std::string& path, csv_spec
     else
         r.get_char(n, "quote", path, s.quote);
     r.get_bool(n, "header", path, s.header);
+    if (auto b = config_reader::child(n, "max_row_bytes")) {
+        if (r.scalar(*b, path + ".max_row_bytes", "a size")) {
+            auto sz = parse_size(b->Scalar());
+            if (!sz || *sz < 1)
+                r.error(*b, path + ".max_row_bytes",
+                        fmt::format("expected a positive size in bytes (or with KiB, MiB, GiB), got {}", shown(*b)));
+            else
+                s.max_row_bytes = static_cast<std::uint64_t>(*sz);
+        }
+    }
     if (s.delimiter == s.quote)
         r.error(n, path, "the delimiter and the quote must be different characters");
     if (s.delimiter == '\n' || s.delimiter == '\r' || s.quote == '\n' || s.quote == '\r')
@@ -1187,6 +1199,20 @@ void read_phase(config_reader& r, const Node& n, std::size_t index, run_config& 
     if (ph.dead_letter.empty())
         ph.dead_letter = fmt::format("{}.dead-letter.{}", w.name, csv ? "csv" : "jsonl");
     r.get_bool(n, "idempotent", path, ph.work.idempotent);
+    if (auto b = config_reader::child(n, "on_bad_row")) {
+        if (r.scalar(*b, path + ".on_bad_row", "stop or skip")) {
+            if (auto p = parse_bad_row_policy(lower(b->Scalar())))
+                w.on_bad_row = *p;
+            else
+                r.error(*b, path + ".on_bad_row", fmt::format("expected stop or skip, got {}", shown(*b)));
+            if (w.on_bad_row == bad_row_policy::skip && !csv)
+                r.warn(*b, path + ".on_bad_row", "ignored: generated rows are never bad");
+        }
+    }
+    if (r.get_int(n, "max_bad_rows", path, ph.max_bad_rows, 0, max, "a non-negative integer") &&
+        w.on_bad_row != bad_row_policy::skip)
+        r.warn(*config_reader::child(n, "max_bad_rows"), path + ".max_bad_rows",
+               "ignored: it counts the bad rows that on_bad_row: skip lets through (the default, stop, stops at the first)");
     read_schedule(r, n, path, ph);
     if (ph.mix.spill_dir.empty())  // in the directory boltload runs in, like the journal
         ph.mix.spill_dir = fmt::format("{}.{}.spill", std::filesystem::path(cfg.file).filename().string(), w.name);

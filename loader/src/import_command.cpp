@@ -279,7 +279,7 @@ void settle_open_batches(opened_journal& j, const run_config& config) {
         const auto open = it->second.open;
         for (const auto& b : open) {
             journal::record r = journal::batch_doubt{p.work.name, b.chunk, b.batch, b.rows, b.first_line, p.work.idempotent,
-                                                     "in doubt: the run ended while the batch ran"};
+                                                     "in doubt: the run ended while the batch ran", b.bad};
             j.file.append(r);
             rp.apply(r, j.state);
         }
@@ -405,7 +405,8 @@ private:
         whole += earlier.stats;
         record(whole, earlier.duration_s + r.stats.duration_s, std::string(to_string(r.end)), r.schedule);
         if (r.end == phase_end::interrupted) return stop_at(exit_interrupted, r.message);
-        if (r.end == phase_end::too_many_failures) return stop_at(exit_batches_failed, r.message);
+        if (r.end == phase_end::too_many_failures || r.end == phase_end::too_many_bad_rows)
+            return stop_at(exit_batches_failed, r.message);
         if (r.end == phase_end::fatal) {
             return stop_at(r.fatal_error ? fatal_exit_code(*r.fatal_error) : exit_batches_failed, r.message);
         }
@@ -433,6 +434,9 @@ private:
                                      "worker was lost after the batch started); their rows are in the .unknown files: "
                                      "replay them only if the query is idempotent\n",
                                      totals_.rows_unknown, totals_.unknown_outcome_batches);
+        if (totals_.rows_bad > 0)
+            std::cerr << fmt::format("boltload: {} bad rows were skipped (on_bad_row: skip); they are in {}\n",
+                                     totals_.rows_bad, bad_rows_files());
         if (totals_.rows_not_attempted > 0)
             std::cerr << fmt::format("boltload: {} rows were not attempted; the journal {} has what is done: "
                                      "--resume continues\n",
@@ -440,6 +444,20 @@ private:
         else if (code == exit_interrupted)
             std::cerr << fmt::format("boltload: the journal {} has what is done: --resume continues\n",
                                      journal_.file.path().string());
+    }
+
+    /// The bad-rows files of the phases that have bad rows, for the user.
+    std::string bad_rows_files() const {
+        std::string out;
+        for (const auto& p : phases_) {
+            if (p.stats.rows_bad == 0) continue;
+            for (const auto& phase : config_.phases) {
+                if (phase.work.name != p.stats.name) continue;
+                const bad_rows_paths paths = bad_rows_paths_for(phase);
+                out += (out.empty() ? "" : ", ") + paths.rows.string() + " (why: " + paths.errors.string() + ")";
+            }
+        }
+        return out;
     }
 
     void write_report(int code) const {

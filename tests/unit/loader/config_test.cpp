@@ -829,6 +829,38 @@ TEST(config_retry, to_retry_policy_reports_unknown_settings) {
 
 // ---- warnings ----------------------------------------------------------------------------------
 
+TEST(config_keys, bad_row_keys) {
+    const run_config cfg = parse(R"(phases:
+  - source: {csv: {path: a.csv, max_row_bytes: 1MiB}}
+    query: UNWIND $batch AS r CREATE (:N)
+    on_bad_row: Skip
+    max_bad_rows: 100
+)");
+    const phase_config& p = cfg.phases[0];
+    EXPECT_EQ(p.work.on_bad_row, bad_row_policy::skip);
+    EXPECT_EQ(p.max_bad_rows, 100);
+    EXPECT_EQ(std::get<csv_spec>(p.work.source).max_row_bytes, 1u << 20);
+    const run_config plain = parse(minimal_phase);
+    EXPECT_EQ(plain.phases[0].work.on_bad_row, bad_row_policy::stop);  // today's behaviour
+    EXPECT_EQ(plain.phases[0].max_bad_rows, -1);                        // no limit
+    EXPECT_THAT(problems(R"(phases:
+  - source: {csv: {path: a.csv, max_row_bytes: huge}}
+    query: UNWIND $batch AS r CREATE (:N)
+    on_bad_row: ignore
+    max_bad_rows: -1
+)"),
+                ElementsAre("cfg/x.yaml:2:48: phases[0].source.csv.max_row_bytes: expected a positive size in bytes (or "
+                            "with KiB, MiB, GiB), got 'huge'",
+                            "cfg/x.yaml:4:17: phases[0].on_bad_row: expected stop or skip, got 'ignore'",
+                            "cfg/x.yaml:5:19: phases[0].max_bad_rows: expected a non-negative integer, got '-1'"));
+    const run_config warned = parse(R"(phases:
+  - source: {csv: {path: a.csv}}
+    query: UNWIND $batch AS r CREATE (:N)
+    max_bad_rows: 3
+)");
+    EXPECT_THAT(warned.warnings, ElementsAre(HasSubstr("phases[0].max_bad_rows: ignored")));
+}
+
 TEST(config_warnings, settings_that_do_nothing) {
     const run_config cfg = parse(R"(connection:
   uri: bolt+ssc://h
