@@ -52,6 +52,8 @@ std::string_view to_string(connection_phase p) noexcept;
 inline constexpr std::string_view protocol_violation_code = "Memgraph.ExecutionException";
 inline constexpr std::string_view protocol_violation_message =
     "Something went wrong while executing the query! Check the server logs for more details.";
+/// A request holding a string that is not UTF-8 (Bolt strings are UTF-8).
+inline constexpr std::string_view invalid_utf8_code = "Memgraph.ClientError.MemgraphError.MemgraphError";
 inline constexpr std::string_view unauthenticated_code =
     "Memgraph.ClientError.Security.Unauthenticated";
 inline constexpr std::string_view unauthenticated_message = "Authentication failure";
@@ -106,6 +108,8 @@ public:
     const std::string& user() const noexcept { return user_; }
     /// Why the connection was closed by the server (protocol violation, auth failure), for logs.
     const std::string& last_violation() const noexcept { return last_violation_; }
+    /// HELLO (and LOGON) succeeded: the peer is a client that got in.
+    bool authenticated() const noexcept;
 
 private:
     connection_action step_handshake();
