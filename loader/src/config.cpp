@@ -3,8 +3,14 @@
 // fixes a config in one round instead of one error per run.
 #include "boltload/config.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <algorithm>
 #include <array>
@@ -109,6 +115,21 @@ std::optional<bool> parse_bool(std::string_view s) {
     const std::string l = lower(s);
     if (l == "true" || l == "yes" || l == "on") return true;
     if (l == "false" || l == "no" || l == "off") return false;
+    return std::nullopt;
+}
+
+/// Why an input file cannot be read, or nullopt when it can: it is missing, a directory, or not
+/// readable (opened for reading, so permissions, ACLs and read-only mounts all count).
+std::optional<std::string> unreadable_input(const std::filesystem::path& p) {
+    std::error_code ec;
+    const auto st = std::filesystem::status(p, ec);
+    if (st.type() == std::filesystem::file_type::not_found) return fmt::format("file not found: {}", p.string());
+    if (st.type() == std::filesystem::file_type::directory)
+        return fmt::format("{} is a directory, not a CSV file", p.string());
+    if (ec) return fmt::format("cannot read {}: {}", p.string(), ec.message());
+    const int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) return fmt::format("cannot read {}: {}", p.string(), std::strerror(errno));
+    ::close(fd);
     return std::nullopt;
 }
 
@@ -760,12 +781,9 @@ void read_csv(config_reader& r, const Node& n, const std::string& path, csv_spec
     } else {
         const std::filesystem::path p = (base / *file).lexically_normal();
         s.path = p.string();
-        if (r.options().check_files) {
-            std::error_code ec;
-            if (!std::filesystem::is_regular_file(p, ec))
-                r.error(*config_reader::child(n, "path"), path + ".path",
-                        fmt::format("file not found: {}", p.string()));
-        }
+        if (r.options().check_files)
+            if (auto problem = unreadable_input(p))
+                r.error(*config_reader::child(n, "path"), path + ".path", *problem);
     }
     r.get_char(n, "delimiter", path, s.delimiter);
     // `quote: ""` turns quoting off: quote characters are plain data ('\0' for the reader).

@@ -438,6 +438,62 @@ TEST(BadRows, OverTheToleranceTheRunStopsWithOneAndResumeWritesEachBadRowOnce) {
     EXPECT_EQ(lines_of(dir.path / "nodes.bad-rows.errors.jsonl").size(), 5u);
 }
 
+// ---- inputs that cannot be read ------------------------------------------------------------------
+
+/// Runs boltload as `nobody` (setpriv), for checks that root's permissions would bypass; the exit
+/// code and stderr. nullopt when that is not possible here.
+std::optional<std::pair<int, std::string>> boltload_as_nobody(const temp_dir& dir, const std::string& args) {
+    if (::geteuid() != 0) return std::nullopt;  // not root: the caller runs it directly instead
+    if (std::system("command -v setpriv > /dev/null 2>&1") != 0) return std::nullopt;
+    const fs::path err = dir.path / "nobody.err";
+    const std::string cmd = "cd " + dir.path.string() + " && setpriv --reuid=nobody --regid=nogroup --clear-groups " +
+                            (bin_dir / "boltload").string() + " " + args + " > /dev/null 2> " + err.string();
+    const int status = std::system(cmd.c_str());
+    return std::make_pair(WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_file(err));
+}
+
+TEST(Inputs, AnUnreadableCsvIsAnInputErrorForCheckAndImport) {
+    temp_dir dir{"boltload-it"};
+    fs::permissions(dir.path, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                  fs::perms::others_read | fs::perms::others_exec);
+    dir.write("rows.csv", "id\n1\n");
+    fs::permissions(dir.path / "rows.csv", fs::perms::none);
+    dir.write("c.yaml", node_config("bolt://127.0.0.1:1", "      csv:\n        path: rows.csv\n",
+                                    "UNWIND $batch AS row CREATE (:N {id: row.id})", 1, 10));
+    fs::permissions(dir.path / "c.yaml", fs::perms::owner_read | fs::perms::owner_write | fs::perms::others_read);
+    std::vector<std::pair<int, std::string>> runs;
+    if (::geteuid() == 0) {
+        for (const char* command : {"check c.yaml", "import c.yaml"}) {
+            auto r = boltload_as_nobody(dir, command);
+            if (!r) GTEST_SKIP() << "running as root without setpriv: chmod 000 cannot make a file unreadable for root";
+            runs.push_back(*r);
+        }
+    } else {
+        for (const char* command : {"check", "import"}) {
+            auto c = start_boltload(dir, {command, "c.yaml"}, command);
+            runs.emplace_back(c.wait_exit(), c.stderr_text());
+        }
+    }
+    for (const auto& [code, err] : runs) {
+        EXPECT_EQ(code, 2) << err;  // a config/input error, before anything connects
+        EXPECT_NE(err.find("c.yaml:7:15: phases[0].source.csv.path: cannot read rows.csv: Permission denied"),
+                  std::string::npos)
+            << err;
+    }
+}
+
+TEST(Inputs, ADirectoryAsTheCsvPathSaysItIsADirectory) {
+    temp_dir dir{"boltload-it"};
+    fs::create_directory(dir.path / "data");
+    dir.write("c.yaml", node_config("bolt://127.0.0.1:1", "      csv:\n        path: data\n",
+                                    "UNWIND $batch AS row CREATE (:N {id: row.id})", 1, 10));
+    auto c = start_boltload(dir, {"check", "c.yaml"});
+    EXPECT_EQ(c.wait_exit(), 2);
+    EXPECT_NE(c.stderr_text().find("c.yaml:7:15: phases[0].source.csv.path: data is a directory, not a CSV file"),
+              std::string::npos)
+        << c.stderr_text();
+}
+
 TEST(Import, TheGuidesRelationshipImportConflictsAndEndsWithTenThousand) {
     // As the README runs it: --embedded, with the config's `embedded:` block; its verify queries
     // (1,001 nodes, 10,000 relationships) decide the exit code.

@@ -6,6 +6,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "temp_dir.hpp"
+
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -621,6 +623,17 @@ TEST(config_errors, missing_files_are_reported_when_checked) {
                             o);
     EXPECT_THAT(p, ElementsAre("cfg/x.yaml:2:26: phases[0].source.csv.path: file not found: " +
                                (std::filesystem::path("cfg") / "no/such.csv").string()));
+}
+
+TEST(config_errors, a_directory_as_the_csv_path_says_so) {
+    load_options o;
+    o.getenv = [](const std::string&) { return std::nullopt; };
+    const boltload::testing::temp_dir dir("boltload-config");
+    const auto p = problems("phases:\n  - source: {csv: {path: '" + dir.path.string() +
+                                "'}}\n    query: UNWIND $batch AS r CREATE (:N)\n",
+                            o);
+    ASSERT_EQ(p.size(), 1u);
+    EXPECT_THAT(p[0], HasSubstr("phases[0].source.csv.path: " + dir.path.string() + " is a directory, not a CSV file"));
 }
 
 TEST(config_errors, columns) {
