@@ -206,11 +206,15 @@ public:
         return loc;
     }
 
+    /// "FILE:LINE:COLUMN: key.path: message"; about the whole file (an empty path) the key
+    /// path is left out: "FILE:1:1: message".
     void error(const Node& at, std::string_view path, std::string_view msg) {
-        problems.push_back(fmt::format("{}: {}: {}", where(at, path), path, msg));
+        problems.push_back(path.empty() ? fmt::format("{}: {}", where(at, path), msg)
+                                        : fmt::format("{}: {}: {}", where(at, path), path, msg));
     }
     void warn(const Node& at, std::string_view path, std::string_view msg) {
-        warnings.push_back(fmt::format("{}: {}: {}", where(at, path), path, msg));
+        warnings.push_back(path.empty() ? fmt::format("{}: {}", where(at, path), msg)
+                                        : fmt::format("{}: {}: {}", where(at, path), path, msg));
     }
 
     static std::string join(std::string_view path, std::string_view key) {
@@ -223,7 +227,10 @@ public:
                    const std::vector<std::string_view>& known,
                    const std::map<std::string_view, std::string_view>& hints = {}) {
         if (!map.IsMap()) {
-            error(map, path, fmt::format("expected a mapping, got {}", shown(map)));
+            error(map, path,
+                  path.empty() ? fmt::format("expected a mapping of settings (connection:, phases:, ...), got {}",
+                                             shown(map))
+                               : fmt::format("expected a mapping, got {}", shown(map)));
             return false;
         }
         std::map<std::string, Node> seen;
@@ -1421,8 +1428,10 @@ run_config parse_config(std::string_view yaml, const std::filesystem::path& file
         r.get_statements(root, "before", "", cfg.before);
         r.get_statements(root, "after", "", cfg.after);
         if (auto p = config_reader::child(root, "phases")) {
-            if (!p->IsSequence() || p->size() == 0) {
+            if (!p->IsSequence()) {
                 r.error(*p, "phases", fmt::format("expected a list of phases, got {}", shown(*p)));
+            } else if (p->size() == 0) {
+                r.error(*p, "phases", "the list is empty: a config needs at least one phase");
             } else {
                 for (std::size_t i = 0; i < p->size(); ++i) read_phase(r, (*p)[i], i, cfg, base);
             }

@@ -512,6 +512,19 @@ TEST(config_errors, missing_required_parts) {
                                           "phases:"));
 }
 
+TEST(config_errors, an_empty_phase_list_and_a_file_that_is_not_a_mapping_say_what_is_wrong) {
+    EXPECT_THAT(problems("phases: []\n"),
+                ElementsAre("cfg/x.yaml:1:9: phases: the list is empty: a config needs at least one phase"));
+    EXPECT_THAT(problems("phases: {a: 1}\n"),
+                ElementsAre("cfg/x.yaml:1:9: phases: expected a list of phases, got a mapping"));
+    // No empty key path ("FILE:1:1: : ...") for the whole file.
+    EXPECT_THAT(problems("just a string\n"),
+                ElementsAre("cfg/x.yaml:1:1: expected a mapping of settings (connection:, phases:, ...), got "
+                            "'just a string'"));
+    EXPECT_THAT(problems("- a\n- b\n"),
+                ElementsAre("cfg/x.yaml:1:1: expected a mapping of settings (connection:, phases:, ...), got a list"));
+}
+
 TEST(config_errors, query_must_use_batch_or_rows) {
     auto p = problems(R"(phases:
   - source: {generate: {count: 10}}
