@@ -116,7 +116,12 @@ connection_action connection_state::step() {
         std::error_code ec;
         auto message = reader_.next(ec);
         if (ec) {
-            violation("message beyond the size limit");
+            // Said plainly on both sides: the client learns which limit it hit, the log says so too.
+            const std::string why = "a message of more than " + std::to_string(reader_.max_message_bytes()) +
+                                    " bytes: over the server's message size limit (--max-message-bytes)";
+            last_violation_ = why;
+            failure(protocol_violation_code, "The client sent " + why + ". Send smaller batches or raise the limit.");
+            close_now();
             return {.close = true};
         }
         if (!message) {

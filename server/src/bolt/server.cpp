@@ -176,6 +176,8 @@ asio::awaitable<void> server::impl::serve(Stream& stream, std::uint64_t ordinal)
             if (ec) conn.end_of_input();
         }
     }
+    if (settings.log && !conn.last_violation().empty())
+        settings.log("connection " + conn.connection_id() + " closed: " + conn.last_violation());
 }
 
 server::server(server_options options) : impl_(std::make_unique<impl>(std::move(options))) {}

@@ -463,7 +463,7 @@ TEST(BoltMalformed, EveryKindGetsProtocolViolationAndClose) {
     }
 }
 
-TEST(BoltLimits, MessageBeyondTheSizeLimitIsRefused) {
+TEST(BoltLimits, MessageBeyondTheSizeLimitIsRefusedSayingWhichLimit) {
     server::bolt::connection_settings s;
     s.limits.max_message_bytes = 1024;
     peer p(s);
@@ -471,6 +471,12 @@ TEST(BoltLimits, MessageBeyondTheSizeLimitIsRefused) {
     auto r = p.send([](auto& w) { w.run(std::string(4000, 'x'), {}, {}); });
     ASSERT_EQ(r.responses.size(), 1u);
     EXPECT_EQ(code(r.responses[0]), violation);
+    // Not Memgraph's "Something went wrong ... check the server logs": which limit, and its size.
+    EXPECT_EQ(meta(r.responses[0]).at("message").as<std::string>(),
+              "The client sent a message of more than 1024 bytes: over the server's message size limit "
+              "(--max-message-bytes). Send smaller batches or raise the limit.");
+    EXPECT_EQ(p.conn().last_violation(),
+              "a message of more than 1024 bytes: over the server's message size limit (--max-message-bytes)");
     EXPECT_TRUE(r.closed);
 }
 

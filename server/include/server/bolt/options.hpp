@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -85,6 +86,9 @@ struct connection_settings {
     std::int64_t routing_ttl_seconds = 300;
     /// The database name summaries and ROUTE report.
     std::string database_name = "memgraph";
+    /// Where the server says why it closed a connection (a protocol violation, a limit hit);
+    /// empty: nowhere. Called from the connections' threads.
+    std::function<void(const std::string&)> log;
 };
 
 struct server_options {
