@@ -156,6 +156,19 @@ bool run_verify(bolt::driver& driver, const run_config& config) {
     return ok;
 }
 
+/// What to do about a worker that could not connect because the server has no room for it.
+std::string connect_advice(const phase_result& r, const phase_config& phase) {
+    if (!r.fatal_error || r.fatal_error->kind != fatal_kind::connect) return {};
+    const std::string& m = r.fatal_error->message;
+    if (m.find("ServerFull") == std::string::npos && m.find("server is full") == std::string::npos &&
+        m.find("max-connections") == std::string::npos)
+        return {};
+    return fmt::format(" — the server has no room for another connection: phase {} starts {} workers, one connection "
+                       "each (and boltload keeps one more): use fewer workers (--set phases.N.workers=...) or raise the "
+                       "server's connection limit",
+                       phase.work.name, phase.workers);
+}
+
 int fatal_exit_code(const fatal& f) {
     switch (f.kind) {
         case fatal_kind::connect:
@@ -408,7 +421,8 @@ private:
         if (r.end == phase_end::too_many_failures || r.end == phase_end::too_many_bad_rows)
             return stop_at(exit_batches_failed, r.message);
         if (r.end == phase_end::fatal) {
-            return stop_at(r.fatal_error ? fatal_exit_code(*r.fatal_error) : exit_batches_failed, r.message);
+            return stop_at(r.fatal_error ? fatal_exit_code(*r.fatal_error) : exit_batches_failed,
+                           r.message + connect_advice(r, phase));
         }
         statements_once(phase.after, name + ".after");
         return exit_ok;

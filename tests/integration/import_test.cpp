@@ -494,6 +494,24 @@ TEST(Inputs, ADirectoryAsTheCsvPathSaysItIsADirectory) {
         << c.stderr_text();
 }
 
+// ---- connections -----------------------------------------------------------------------------
+
+TEST(Import, AFullServerIsSaidToBeFullWithAdviceNotAResetConnection) {
+    server::bolt::server_options o = server_fixture::make_options({}, server::storage::storage_mode::in_memory_transactional);
+    o.connection.limits.max_connections = 2;  // boltload's own connection and one worker
+    server::bolt::server srv(o);
+    srv.start();
+    temp_dir dir{"boltload-it"};
+    dir.write("c.yaml", node_config(srv.uri(), generated_nodes(100), "UNWIND $batch AS row CREATE (:N {id: row.id})", 4,
+                                    10));
+    auto c = start_boltload(dir, {"import", "c.yaml"});
+    EXPECT_EQ(c.wait_exit(), 3) << c.stderr_text();
+    const std::string err = c.stderr_text();
+    EXPECT_NE(err.find("The server is full"), std::string::npos) << err;
+    EXPECT_NE(err.find("use fewer workers"), std::string::npos) << err;
+    EXPECT_EQ(err.find("reset by peer"), std::string::npos) << err;
+}
+
 TEST(Import, TheGuidesRelationshipImportConflictsAndEndsWithTenThousand) {
     // As the README runs it: --embedded, with the config's `embedded:` block; its verify queries
     // (1,001 nodes, 10,000 relationships) decide the exit code.

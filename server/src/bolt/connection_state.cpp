@@ -97,6 +97,10 @@ void connection_state::feed(std::span<const std::uint8_t> bytes) {
 
 void connection_state::end_of_input() { input_ended_ = true; }
 
+void connection_state::refuse(std::string code, std::string message) {
+    refusal_.emplace(std::move(code), std::move(message));
+}
+
 bool connection_state::authenticated() const noexcept {
     switch (phase_) {
         case connection_phase::ready:
@@ -154,6 +158,12 @@ connection_action connection_state::step() {
             return {.close = true};
         }
         ++stats_.messages;
+        if (refusal_) {
+            last_violation_ = refusal_->second;
+            failure(refusal_->first, refusal_->second);
+            close_now();
+            return {.close = true};
+        }
         has_pending_ = true;
         pause_served_ = false;
     }
