@@ -202,6 +202,13 @@ std::pair<std::string, std::chrono::milliseconds> connect_failure(const std::str
     return {what, std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start)};
 }
 
+TEST(connect, TheConnectTimeoutBoundsABoltHandshakeThatNeverComes) {
+    test::test_server server(test::server_behavior::silent);  // accepts TCP, never answers
+    const auto [what, took] = connect_failure("bolt://127.0.0.1:" + std::to_string(server.port()), connect_within(700ms));
+    EXPECT_THAT(what, HasSubstr("Bolt handshake")) << what;
+    EXPECT_LT(took, 5s) << what;  // not the 60 s acquisition timeout
+}
+
 TEST(connect, AnHttpServerIsNotABoltServer) {
     test::test_server server(test::server_behavior::http);
     const auto [what, took] = connect_failure("bolt://127.0.0.1:" + std::to_string(server.port()), connect_within(5s));
