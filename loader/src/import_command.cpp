@@ -69,7 +69,12 @@ std::unique_ptr<server::bolt::server> start_embedded(const run_config& config) {
 }
 
 bolt::driver open_driver(const connection_spec& c) {
-    return bolt::driver(c.uri, to_auth_token(c.auth), to_driver_config(c));
+    bolt::driver_config config = to_driver_config(c);
+    // boltload's own connection sits idle while the workers import (minutes, hours): before
+    // statements, verify checks and `after` use it again, it is checked with a RESET round
+    // trip, and one the server (or a network) closed meanwhile is replaced by a fresh one.
+    config.liveness_check_timeout = std::chrono::seconds(1);
+    return bolt::driver(c.uri, to_auth_token(c.auth), std::move(config));
 }
 
 bolt::session_config session_for(const connection_spec& c) {

@@ -496,6 +496,23 @@ TEST(Inputs, ADirectoryAsTheCsvPathSaysItIsADirectory) {
 
 // ---- connections -----------------------------------------------------------------------------
 
+TEST(Import, VerifyRunsOnALiveConnectionAfterTheServerClosedTheIdleOne) {
+    // The server closes connections silent for 1 s; boltload's own is silent while the workers
+    // import (2 s of 20 ms RUNs), and verify must not report that as a check result.
+    server::bolt::server_options o = server_fixture::make_options({}, server::storage::storage_mode::in_memory_transactional);
+    o.connection.limits.idle_timeout = 1s;
+    o.connection.faults.latency_ms = 20;
+    server::bolt::server srv(o);
+    srv.start();
+    temp_dir dir{"boltload-it"};
+    dir.write("c.yaml", node_config(srv.uri(), generated_nodes(2'000), "UNWIND $batch AS row CREATE (:N {id: row.id})", 1,
+                                    20) +
+                            "verify:\n  - query: MATCH (n:N) RETURN count(n)\n    expect: 2000\n");
+    auto c = start_boltload(dir, {"import", "c.yaml"});
+    ASSERT_EQ(c.wait_exit(), 0) << c.stdout_text() << c.stderr_text();
+    EXPECT_NE(c.stdout_text().find("verify ok"), std::string::npos) << c.stdout_text();
+}
+
 TEST(Import, AFullServerIsSaidToBeFullWithAdviceNotAResetConnection) {
     server::bolt::server_options o = server_fixture::make_options({}, server::storage::storage_mode::in_memory_transactional);
     o.connection.limits.max_connections = 2;  // boltload's own connection and one worker
