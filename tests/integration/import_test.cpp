@@ -529,6 +529,53 @@ TEST(Import, AFullServerIsSaidToBeFullWithAdviceNotAResetConnection) {
     EXPECT_EQ(err.find("reset by peer"), std::string::npos) << err;
 }
 
+// ---- boltload-worker's stdin --------------------------------------------------------------------
+
+/// Runs `input_command | boltload-worker`; returns the worker's exit code and stdout.
+std::pair<int, std::string> worker_fed_by(const temp_dir& dir, const std::string& input_command) {
+    const fs::path out = dir.path / "worker.out";
+    const std::string cmd = input_command + " | " + (bin_dir / "boltload-worker").string() + " > " + out.string() +
+                            " 2>/dev/null";
+    const int status = std::system(("sh -c '" + cmd + "'").c_str());
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_file(out)};
+}
+
+/// The worker's last stdout line, parsed: it must be JSON (so valid UTF-8) whatever it was fed.
+nlohmann::json last_message(const std::string& out) {
+    std::istringstream in(out);
+    std::string line, last;
+    while (std::getline(in, line))
+        if (!line.empty()) last = line;
+    return nlohmann::json::parse(last);  // throws (failing the test) on invalid UTF-8
+}
+
+TEST(WorkerStdin, GarbageIsAProtocolErrorEscapedAndNonZero) {
+    temp_dir dir{"boltload-it"};
+    dir.write("garbage", std::string("\xff\xfe\x01not json \xc3\x28\n", 15));
+    const auto [code, out] = worker_fed_by(dir, "cat " + (dir.path / "garbage").string());
+    EXPECT_NE(code, 0);
+    const auto m = last_message(out);
+    EXPECT_EQ(m.at("type"), "fatal");
+    EXPECT_EQ(m.at("kind"), "protocol");
+    EXPECT_EQ(m.at("message"), "unreadable message on stdin: not a JSON object: '\\xff\\xfe\\x01not json \\xc3('");
+}
+
+TEST(WorkerStdin, AHugeLineWithoutNewlineIsAProtocolErrorNotASilentExit) {
+    temp_dir dir{"boltload-it"};
+    // 100 MB and no newline: refused once it passes the line limit, not read to the end.
+    const auto [code, out] = worker_fed_by(dir, "head -c 100000000 /dev/zero | tr \"\\000\" a");
+    EXPECT_NE(code, 0);
+    const auto m = last_message(out);
+    EXPECT_EQ(m.at("kind"), "protocol");
+    EXPECT_NE(m.at("message").get<std::string>().find("a line on stdin is longer than 67108864 bytes"), std::string::npos)
+        << m.dump();
+    // A short unfinished message at the end of the input is an error too.
+    dir.write("partial", "{\"type\":\"hello\",\"protocol\":3");
+    const auto [code2, out2] = worker_fed_by(dir, "cat " + (dir.path / "partial").string());
+    EXPECT_NE(code2, 0);
+    EXPECT_EQ(last_message(out2).at("message"), "stdin ended inside a message (28 bytes without a newline)");
+}
+
 TEST(Import, TheGuidesRelationshipImportConflictsAndEndsWithTenThousand) {
     // As the README runs it: --embedded, with the config's `embedded:` block; its verify queries
     // (1,001 nodes, 10,000 relationships) decide the exit code.

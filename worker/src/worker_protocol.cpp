@@ -771,6 +771,24 @@ std::optional<fatal> decode_fatal(json_fields& r) {
     return m;
 }
 
+/// Bytes from outside, shown in a message: printable ASCII as is, anything else as \xNN (the
+/// message itself must stay valid UTF-8 JSON, whatever arrived).
+std::string escaped(std::string_view bytes) {
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out;
+    for (const char ch : bytes) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c >= 0x20 && c < 0x7F && c != '\\') {
+            out += ch;
+        } else {
+            out += "\\x";
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+    return out;
+}
+
 /// Parses the line into an object and names its type; nullopt with `error` set otherwise.
 std::optional<json> parse_object(std::string_view line, std::string& type, std::string& error) {
     if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
@@ -782,7 +800,7 @@ std::optional<json> parse_object(std::string_view line, std::string& type, std::
     json j = json::parse(line.begin(), line.end(), nullptr, /*allow_exceptions=*/false);
     if (j.is_discarded()) {
         constexpr std::size_t shown = 60;
-        error = fmt::format("not a JSON object: '{}{}'", line.substr(0, shown),
+        error = fmt::format("not a JSON object: '{}{}'", escaped(line.substr(0, shown)),
                             line.size() > shown ? "..." : "");
         return std::nullopt;
     }
