@@ -23,6 +23,16 @@ namespace {
 
 using namespace boltload;
 
+/// The coordinator (or whoever writes to stdin) broke the protocol: fatal of kind `protocol`.
+class protocol_failure : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// The coordinator's lines are small (the largest, `configure`, holds the query); a longer one is
+/// not a message, and is refused before it fills the memory.
+constexpr std::size_t max_stdin_line = std::size_t{64} << 20;
+
 /// Reads coordinator messages from fd 0; `poll_message` never blocks, so a shutdown can be
 /// noticed between batches.
 class stdin_messages {
@@ -39,10 +49,15 @@ private:
             if (auto line = lines_.next()) {
                 std::string error;
                 auto m = decode_coordinator_message(*line, error);
-                if (!m) throw std::runtime_error("unreadable message from the coordinator: " + error);
+                if (!m) throw protocol_failure("unreadable message on stdin: " + error);
                 return m;
             }
-            if (closed_ || lines_.failed()) return std::nullopt;
+            if (lines_.failed())
+                throw protocol_failure(fmt::format("a line on stdin is longer than {} bytes: not a message", max_stdin_line));
+            if (closed_ && lines_.pending() > 0)
+                throw protocol_failure(fmt::format("stdin ended inside a message ({} bytes without a newline)",
+                                                   lines_.pending()));
+            if (closed_) return std::nullopt;
             pollfd p{0, POLLIN, 0};
             const int ready = ::poll(&p, 1, timeout_ms);
             if (ready == 0) return std::nullopt;
@@ -57,7 +72,7 @@ private:
         }
     }
 
-    line_splitter lines_;
+    line_splitter lines_{max_stdin_line};
     bool closed_ = false;
 };
 
@@ -158,6 +173,9 @@ int main(int argc, char** argv) {
     std::signal(SIGPIPE, SIG_IGN);
     try {
         return run();
+    } catch (const protocol_failure& e) {
+        send(fatal{fatal_kind::protocol, e.what(), std::nullopt});
+        return 2;
     } catch (const std::exception& e) {
         send(fatal{fatal_kind::internal, e.what(), std::nullopt});
         return 1;

@@ -95,6 +95,11 @@ void connection::handshake(const connection_options& options) {
     bytes_received_ += reply.size();
     const auto v = parse_handshake_response(std::span<const std::uint8_t, 4>(reply));
     if (!v) {
+        if (auto other = recognise_non_bolt_reply(std::span<const std::uint8_t, 4>(reply))) {
+            state_ = connection_state::defunct;
+            throw service_unavailable(fmt::format("the server at {} is not a Bolt server: it is {}",
+                                                  transport_->remote().to_string(), *other));
+        }
         state_ = connection_state::defunct;
         throw service_unavailable(fmt::format(
             "the server at {} supports none of the proposed Bolt versions",

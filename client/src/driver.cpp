@@ -149,9 +149,13 @@ driver_core::driver_core(uri parsed, auth_token auth, driver_config config)
       pool_(config_, [this](const address& a, clock::time_point deadline) { return open_connection(a, deadline); }) {}
 
 std::unique_ptr<connection> driver_core::open_connection(const address& addr, clock::time_point deadline) {
+    // connection_timeout bounds the whole setup — name resolution, TCP connect, TLS, the Bolt
+    // handshake and HELLO/LOGON — not just the socket: a server that accepts and never answers
+    // must not hold a caller for the (longer) acquisition timeout.
+    deadline = std::min(deadline, clock::now() + config_.connection_timeout);
     const auto left = std::max(std::chrono::duration_cast<milliseconds>(deadline - clock::now()), milliseconds{1});
     socket_options sock;
-    sock.connect_timeout = std::min(config_.connection_timeout, left);
+    sock.connect_timeout = left;
     sock.read_timeout = config_.socket_read_timeout;
     std::unique_ptr<transport> t;
     const auto ec = config_.transport_factory ? config_.transport_factory(addr, t)

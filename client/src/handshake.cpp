@@ -2,6 +2,7 @@
 #include "bolt/handshake.hpp"
 
 #include <algorithm>
+#include <string_view>
 
 namespace bolt {
 
@@ -40,6 +41,26 @@ std::optional<protocol_version> parse_handshake_response(std::span<const std::ui
     if (response[0] != 0 || response[1] != 0) return std::nullopt;
     if (response[3] == 0 || response[3] == manifest_marker) return std::nullopt;
     return protocol_version{response[3], response[2]};
+}
+
+std::optional<std::string> recognise_non_bolt_reply(std::span<const std::uint8_t, 4> r) {
+    const auto starts = [&](std::string_view s) {
+        return std::equal(s.begin(), s.end(), r.begin(), [](char a, std::uint8_t b) { return static_cast<std::uint8_t>(a) == b; });
+    };
+    if (starts("HTTP")) return std::string("an HTTP server (it answered \"HTTP...\")");
+    if (starts("<")) return std::string("an HTTP or XML server (it answered \"<...\")");
+    // A TLS record (alert 0x15, handshake 0x16) of version 3.x: the server wants TLS first.
+    if ((r[0] == 0x15 || r[0] == 0x16) && r[1] == 0x03 && r[2] <= 0x04)
+        return std::string("a TLS server, and this connection is not encrypted: use bolt+s:// (or bolt+ssc:// for "
+                           "a self-signed certificate)");
+    if (starts("SSH-")) return std::string("an SSH server");
+    if (starts("-ERR") || starts("+OK") || starts("-DEN")) return std::string("a Redis or POP3 server");
+    if (starts("220 ") || starts("220-")) return std::string("an SMTP or FTP server");
+    // Printable ASCII is a text protocol's greeting or error, never a Bolt version.
+    const bool text = std::all_of(r.begin(), r.end(), [](std::uint8_t b) { return b >= 0x20 && b < 0x7F; });
+    if (text)
+        return "a server speaking a text protocol (it answered \"" + std::string(r.begin(), r.end()) + "...\")";
+    return std::nullopt;
 }
 
 bool proposal_covers(std::span<const version_range> proposals, protocol_version v) {

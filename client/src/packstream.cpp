@@ -2,6 +2,7 @@
 // capacity check per value; the decoder is a bounded recursive descent that checks every length
 // against the bytes left before it allocates anything.
 #include "bolt/packstream.hpp"
+#include "bolt/utf8.hpp"
 
 #include <algorithm>
 #include <bit>
@@ -36,6 +37,7 @@ public:
                 return "value cannot be expressed in the negotiated Bolt version (a zone-id date-time needs "
                        "UTC seconds from Bolt 5 on and local seconds before, or the seconds overflow)";
             case errc::not_a_structure: return "PackStream value is not a structure where one was expected";
+            case errc::invalid_utf8: return "PackStream string is not valid UTF-8";
         }
         return "unknown PackStream error";
     }
@@ -587,8 +589,15 @@ struct decoder_access {
         }
     }
 
+    // PackStream strings are UTF-8: anything else is refused (as strict drivers and servers do)
+    // rather than stored and handed on. ASCII, most of what rows hold, costs a word test per 8 bytes.
+    bool utf8_at(std::uint64_t n) const {
+        return bolt::is_valid_utf8(std::string_view(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n)));
+    }
+
     errc string_body(std::uint64_t n, std::string& out) {
         if (n > lim.max_string_bytes || n > left()) return errc::too_large;
+        if (!utf8_at(n)) return errc::invalid_utf8;
         out.assign(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n));
         p += n;
         return errc::ok;
@@ -596,6 +605,7 @@ struct decoder_access {
 
     errc read_string_into(std::uint64_t n, value& out) {
         if (n > lim.max_string_bytes || n > left()) return errc::too_large;
+        if (!utf8_at(n)) return errc::invalid_utf8;
         if (auto* s = out.get_if<std::string>())
             overwrite(*s, std::string_view(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n)));
         else
@@ -631,6 +641,7 @@ struct decoder_access {
             const std::size_t n = m & 0x0F;
             if (n >= left() || n > lim.max_string_bytes) return errc::too_large;
             ++p;
+            if (!utf8_at(n)) return errc::invalid_utf8;
             if (left() >= short_string_bytes)
                 make(short_string{p, n});
             else
@@ -739,14 +750,20 @@ struct decoder_access {
                         break;
                     }
             }
+            // A key equal to one already in the map was checked when it got there; only new key
+            // text is checked for UTF-8 (rows repeat their keys, so that is rare).
             errc e = errc::ok;
             if (slot) {
                 e = read(*slot, depth + 1);
             } else if (w < size) {
                 auto& entry = *(m->begin() + static_cast<std::ptrdiff_t>(w++));
-                if (!same_key(entry.first, key)) overwrite(entry.first, key);  // rows mostly repeat their keys
+                if (!same_key(entry.first, key)) {
+                    if (!bolt::is_valid_utf8(key)) return errc::invalid_utf8;
+                    overwrite(entry.first, key);
+                }
                 e = read(entry.second, depth + 1);
             } else {
+                if (!bolt::is_valid_utf8(key)) return errc::invalid_utf8;
                 ++w;
                 ++size;
                 const auto* key_at = reinterpret_cast<const std::uint8_t*>(key.data());

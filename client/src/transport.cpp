@@ -18,7 +18,10 @@
 #include <cctype>
 #include <filesystem>
 #include <map>
+#include <condition_variable>
+#include <memory>
 #include <mutex>
+#include <thread>
 
 namespace bolt {
 namespace {
@@ -334,19 +337,61 @@ const std::error_category& tls_handshake_category() {
     return instance;
 }
 
+namespace {
+
+/// Resolves `to` before `until`. An address literal needs no lookup. A name is looked up on a
+/// thread of its own, waited for at most until the deadline (getaddrinfo has no timeout, and a
+/// slow DNS server must not outlast the connect timeout); a lookup that is late finishes in the
+/// background and is dropped. (Not async_resolve: it would park a resolver thread on every
+/// connection's io_context for its whole life.) No AI_ADDRCONFIG: it hides localhost in
+/// loopback-only hosts.
+std::error_code resolve_within(const address& to, const deadline& until, tcp::resolver::results_type& out) {
+    const std::string port = std::to_string(to.port);
+    boost_error not_ip;
+    asio::ip::make_address(to.host, not_ip);
+    if (!not_ip || !until) {
+        asio::io_context io(1);
+        tcp::resolver resolver(io);
+        boost_error ec;
+        out = resolver.resolve(to.host, port, tcp::resolver::numeric_service, ec);
+        return ec;
+    }
+    struct lookup {
+        std::mutex m;
+        std::condition_variable cv;
+        bool done = false;
+        boost_error ec;
+        tcp::resolver::results_type results;
+    };
+    auto l = std::make_shared<lookup>();
+    std::thread([l, host = to.host, port] {
+        asio::io_context io(1);
+        tcp::resolver resolver(io);
+        boost_error ec;
+        auto results = resolver.resolve(host, port, tcp::resolver::numeric_service, ec);
+        const std::lock_guard lock(l->m);
+        l->ec = ec;
+        l->results = std::move(results);
+        l->done = true;
+        l->cv.notify_all();
+    }).detach();
+    std::unique_lock lock(l->m);
+    if (!l->cv.wait_until(lock, *until, [&] { return l->done; })) return transport_errc::connect_timeout;
+    out = std::move(l->results);
+    return l->ec;
+}
+
+}  // namespace
+
 std::error_code connect(const address& to, const tls_options& tls, const socket_options& options,
                         std::unique_ptr<transport>& out) {
     out.reset();
     const deadline until = deadline_after(options.connect_timeout);
     auto io = std::make_unique<asio::io_context>(1);
 
-    // Synchronous on purpose: async_resolve would park a resolver thread on every connection's
-    // io_context for its whole life. No AI_ADDRCONFIG: it hides localhost in loopback-only hosts.
-    tcp::resolver resolver(*io);
     boost_error ec;
-    const auto endpoints =
-        resolver.resolve(to.host, std::to_string(to.port), tcp::resolver::numeric_service, ec);
-    if (ec) return ec;
+    tcp::resolver::results_type endpoints;
+    if (auto err = resolve_within(to, until, endpoints)) return err;
     if (endpoints.empty()) return transport_errc::no_endpoints;
 
     tcp::socket socket(*io);

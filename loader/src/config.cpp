@@ -4,8 +4,14 @@
 #include "boltload/config.hpp"
 #include "boltload/csv_inputs.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <algorithm>
 #include <array>
@@ -115,6 +121,21 @@ std::optional<bool> parse_bool(std::string_view s) {
     return std::nullopt;
 }
 
+/// Why an input file cannot be read, or nullopt when it can: it is missing, a directory, or not
+/// readable (opened for reading, so permissions, ACLs and read-only mounts all count).
+std::optional<std::string> unreadable_input(const std::filesystem::path& p) {
+    std::error_code ec;
+    const auto st = std::filesystem::status(p, ec);
+    if (st.type() == std::filesystem::file_type::not_found) return fmt::format("file not found: {}", p.string());
+    if (st.type() == std::filesystem::file_type::directory)
+        return fmt::format("{} is a directory, not a CSV file", p.string());
+    if (ec) return fmt::format("cannot read {}: {}", p.string(), ec.message());
+    const int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) return fmt::format("cannot read {}: {}", p.string(), std::strerror(errno));
+    ::close(fd);
+    return std::nullopt;
+}
+
 /// "8MiB", "512KiB", "1GB", "1048576" → bytes.
 std::optional<std::int64_t> parse_size(std::string_view s) {
     struct unit {
@@ -189,11 +210,15 @@ public:
         return loc;
     }
 
+    /// "FILE:LINE:COLUMN: key.path: message"; about the whole file (an empty path) the key
+    /// path is left out: "FILE:1:1: message".
     void error(const Node& at, std::string_view path, std::string_view msg) {
-        problems.push_back(fmt::format("{}: {}: {}", where(at, path), path, msg));
+        problems.push_back(path.empty() ? fmt::format("{}: {}", where(at, path), msg)
+                                        : fmt::format("{}: {}: {}", where(at, path), path, msg));
     }
     void warn(const Node& at, std::string_view path, std::string_view msg) {
-        warnings.push_back(fmt::format("{}: {}: {}", where(at, path), path, msg));
+        warnings.push_back(path.empty() ? fmt::format("{}: {}", where(at, path), msg)
+                                        : fmt::format("{}: {}: {}", where(at, path), path, msg));
     }
 
     static std::string join(std::string_view path, std::string_view key) {
@@ -206,7 +231,10 @@ public:
                    const std::vector<std::string_view>& known,
                    const std::map<std::string_view, std::string_view>& hints = {}) {
         if (!map.IsMap()) {
-            error(map, path, fmt::format("expected a mapping, got {}", shown(map)));
+            error(map, path,
+                  path.empty() ? fmt::format("expected a mapping of settings (connection:, phases:, ...), got {}",
+                                             shown(map))
+                               : fmt::format("expected a mapping, got {}", shown(map)));
             return false;
         }
         std::map<std::string, Node> seen;
@@ -413,6 +441,8 @@ const std::vector<std::string_view> phase_keys{"name",
                                                "retry",
                                                "max_failed_batches",
                                                "dead_letter",
+                                               "on_bad_row",
+                                               "max_bad_rows",
                                                "idempotent",
                                                "schedule",
                                                "mix_and_batch",
@@ -421,7 +451,7 @@ const std::vector<std::string_view> phase_keys{"name",
 const std::vector<std::string_view> mix_keys{"endpoints", "structure", "groups", "grouping", "spill_dir"};
 const std::vector<std::string_view> endpoint_keys{"source", "target"};
 const std::vector<std::string_view> source_keys{"csv", "generate"};
-const std::vector<std::string_view> csv_keys{"path", "delimiter", "quote", "header", "columns"};
+const std::vector<std::string_view> csv_keys{"path", "delimiter", "quote", "header", "columns", "max_row_bytes"};
 const std::vector<std::string_view> column_keys{"name", "type", "element", "separator",
                                                 "null_on_empty"};
 const std::vector<std::string_view> generate_keys{"entity", "count",        "repeat",     "id_min",
@@ -773,13 +803,15 @@ void read_csv_paths(config_reader& r, const Node& n, const std::string& path, cs
             auto matched = glob_files(p);
             if (matched.empty() && r.options().check_files)
                 r.error(items[i], ip, fmt::format("no file matches {}", p));
+            if (r.options().check_files)
+                for (const auto& f : matched)
+                    if (auto problem = unreadable_input(f)) r.error(items[i], ip, *problem);
             if (matched.empty()) matched.push_back(p);
             files.insert(files.end(), matched.begin(), matched.end());
             continue;
         }
-        std::error_code ec;
-        if (r.options().check_files && !std::filesystem::is_regular_file(p, ec))
-            r.error(items[i], ip, fmt::format("file not found: {}", p));
+        if (r.options().check_files)
+            if (auto problem = unreadable_input(p)) r.error(items[i], ip, *problem);
         files.push_back(p);
     }
     std::sort(files.begin(), files.end());
@@ -800,6 +832,16 @@ void read_csv(config_reader& r, const Node& n, const std::string& path, csv_spec
     else
         r.get_char(n, "quote", path, s.quote);
     r.get_bool(n, "header", path, s.header);
+    if (auto b = config_reader::child(n, "max_row_bytes")) {
+        if (r.scalar(*b, path + ".max_row_bytes", "a size")) {
+            auto sz = parse_size(b->Scalar());
+            if (!sz || *sz < 1)
+                r.error(*b, path + ".max_row_bytes",
+                        fmt::format("expected a positive size in bytes (or with KiB, MiB, GiB), got {}", shown(*b)));
+            else
+                s.max_row_bytes = static_cast<std::uint64_t>(*sz);
+        }
+    }
     if (s.delimiter == s.quote)
         r.error(n, path, "the delimiter and the quote must be different characters");
     if (s.delimiter == '\n' || s.delimiter == '\r' || s.quote == '\n' || s.quote == '\r')
@@ -1215,6 +1257,20 @@ void read_phase(config_reader& r, const Node& n, std::size_t index, run_config& 
     if (ph.dead_letter.empty())
         ph.dead_letter = fmt::format("{}.dead-letter.{}", w.name, csv ? "csv" : "jsonl");
     r.get_bool(n, "idempotent", path, ph.work.idempotent);
+    if (auto b = config_reader::child(n, "on_bad_row")) {
+        if (r.scalar(*b, path + ".on_bad_row", "stop or skip")) {
+            if (auto p = parse_bad_row_policy(lower(b->Scalar())))
+                w.on_bad_row = *p;
+            else
+                r.error(*b, path + ".on_bad_row", fmt::format("expected stop or skip, got {}", shown(*b)));
+            if (w.on_bad_row == bad_row_policy::skip && !csv)
+                r.warn(*b, path + ".on_bad_row", "ignored: generated rows are never bad");
+        }
+    }
+    if (r.get_int(n, "max_bad_rows", path, ph.max_bad_rows, 0, max, "a non-negative integer") &&
+        w.on_bad_row != bad_row_policy::skip)
+        r.warn(*config_reader::child(n, "max_bad_rows"), path + ".max_bad_rows",
+               "ignored: it counts the bad rows that on_bad_row: skip lets through (the default, stop, stops at the first)");
     read_schedule(r, n, path, ph);
     if (ph.mix.spill_dir.empty())  // in the directory boltload runs in, like the journal
         ph.mix.spill_dir = fmt::format("{}.{}.spill", std::filesystem::path(cfg.file).filename().string(), w.name);
@@ -1509,8 +1565,10 @@ run_config parse_config(std::string_view yaml, const std::filesystem::path& file
         r.get_statements(root, "before", "", cfg.before);
         r.get_statements(root, "after", "", cfg.after);
         if (auto p = config_reader::child(root, "phases")) {
-            if (!p->IsSequence() || p->size() == 0) {
+            if (!p->IsSequence()) {
                 r.error(*p, "phases", fmt::format("expected a list of phases, got {}", shown(*p)));
+            } else if (p->size() == 0) {
+                r.error(*p, "phases", "the list is empty: a config needs at least one phase");
             } else {
                 for (std::size_t i = 0; i < p->size(); ++i) read_phase(r, (*p)[i], i, cfg, base);
             }

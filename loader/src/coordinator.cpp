@@ -36,6 +36,13 @@ std::string csv_quote(const std::string& field, char delimiter, char quote) {
     return out;
 }
 
+/// Writes the CSV header line of a phase's input (for the files that keep its rows).
+void write_csv_header(std::ostream& out, const csv_spec& csv, const std::vector<std::string>& header) {
+    for (std::size_t i = 0; i < header.size(); ++i)
+        out << (i ? std::string(1, csv.delimiter) : "") << csv_quote(header[i], csv.delimiter, csv.quote);
+    out << '\n';
+}
+
 // ---- dead letters ------------------------------------------------------------------------------
 
 /// The phase's dead-letter files, opened when first needed: failed rows, unknown rows, errors.
@@ -74,11 +81,7 @@ private:
     std::ofstream& open_rows(std::ofstream& out, const std::filesystem::path& path) {
         const bool empty = open(out, path);
         const auto* csv = std::get_if<csv_spec>(&phase_.work.source);
-        if (empty && csv && csv->header) {
-            for (std::size_t i = 0; i < header_.size(); ++i)
-                out << (i ? std::string(1, csv->delimiter) : "") << csv_quote(header_[i], csv->delimiter, csv->quote);
-            out << '\n';
-        }
+        if (empty && csv && csv->header) write_csv_header(out, *csv, header_);
         return out;
     }
 
@@ -87,6 +90,73 @@ private:
     std::vector<std::string> header_;
     bool append_;
     std::ofstream rows_out_, unknown_out_, errors_out_;
+};
+
+// ---- bad rows ----------------------------------------------------------------------------------
+
+/// The phase's bad-rows files, opened when first needed. A resumed run first cuts them back to
+/// the journal's last mark: anything after it belongs to batches whose outcome the journal never
+/// recorded, which run (or are reported) again and write their bad rows again.
+class bad_rows_files {
+public:
+    bad_rows_files(const phase_config& phase, std::vector<std::string> csv_header, bool resumed,
+                   std::optional<journal::bad_rows_mark> mark)
+        : phase_(phase), paths_(bad_rows_paths_for(phase)), header_(std::move(csv_header)), resumed_(resumed),
+          mark_(mark) {}
+
+    /// Writes the rows and their errors; returns where both files end.
+    journal::bad_rows_mark write(const batch_result& r) {
+        open();
+        for (const bad_row& b : r.bad_rows) {
+            rows_out_ << b.text;
+            if (b.text.empty() || b.text.back() != '\n') rows_out_ << '\n';  // an unterminated quote kept its own
+            nlohmann::json e = {{"phase", phase_.work.name}, {"file", b.file.empty() ? file_ : b.file},         {"line", b.line},
+                                {"column", b.column},         {"error", b.error},     {"chunk", r.chunk_id},
+                                {"batch", r.batch}};
+            errors_out_ << e.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+        }
+        rows_out_.flush();
+        errors_out_.flush();
+        if (!rows_out_ || !errors_out_)
+            throw std::runtime_error(fmt::format("cannot write the bad-rows files of phase {} ({})", phase_.work.name,
+                                                 paths_.rows.string()));
+        return journal::bad_rows_mark{static_cast<std::uint64_t>(rows_out_.tellp()),
+                                      static_cast<std::uint64_t>(errors_out_.tellp())};
+    }
+
+private:
+    void open() {
+        if (rows_out_.is_open()) return;
+        const auto& csv = std::get<csv_spec>(phase_.work.source);  // only CSV rows can be bad
+        file_ = csv.path;
+        for (const auto* path : {&paths_.rows, &paths_.errors})
+            if (path->has_parent_path()) std::filesystem::create_directories(path->parent_path());
+        const journal::bad_rows_mark keep = resumed_ && mark_ ? *mark_ : journal::bad_rows_mark{};
+        cut(paths_.rows, keep.rows_bytes);
+        cut(paths_.errors, keep.errors_bytes);
+        rows_out_.open(paths_.rows, std::ios::binary | std::ios::app);
+        errors_out_.open(paths_.errors, std::ios::binary | std::ios::app);
+        if (keep.rows_bytes == 0 && csv.header) write_csv_header(rows_out_, csv, header_);
+    }
+
+    /// Keeps the first `size` bytes of the file (creating it when it is missing).
+    static void cut(const std::filesystem::path& path, std::uint64_t size) {
+        std::error_code ec;
+        if (!std::filesystem::exists(path, ec)) {
+            std::ofstream(path, std::ios::binary);
+            return;
+        }
+        std::filesystem::resize_file(path, std::min<std::uint64_t>(size, std::filesystem::file_size(path, ec)), ec);
+        if (ec) throw std::runtime_error(fmt::format("cannot truncate {}: {}", path.string(), ec.message()));
+    }
+
+    const phase_config& phase_;
+    bad_rows_paths paths_;
+    std::vector<std::string> header_;
+    bool resumed_;
+    std::optional<journal::bad_rows_mark> mark_;
+    std::string file_;
+    std::ofstream rows_out_, errors_out_;
 };
 
 // ---- workers -----------------------------------------------------------------------------------
@@ -113,7 +183,8 @@ public:
           resume_(options.resume),
           mix_(make_mix_plan()),
           scheduler_(settings_for(phase, options, mix_.get()), mix_ ? *mix_ : *input_, resume_),
-          dead_letters_(phase, csv_header_names(*input_), options.append_dead_letters) {}
+          dead_letters_(phase, csv_header_names(*input_), options.append_dead_letters),
+          bad_rows_(phase, csv_header_names(*input_), options.append_dead_letters, options.resume.bad_files) {}
 
     phase_result run() {
         start_ = steady::now();
@@ -157,6 +228,7 @@ private:
         s.max_worker_restarts = o.max_worker_restarts;
         s.batch_size = p.work.batch_size;
         s.max_failed_batches = p.max_failed_batches;
+        s.max_bad_rows = p.work.on_bad_row == bad_row_policy::skip ? p.max_bad_rows : -1;
         s.idempotent = p.work.idempotent;
         s.time_offset_s = o.resume.duration_s;
         s.start_together = mix == nullptr;
@@ -289,6 +361,21 @@ private:
             fail_hard(e.what());
         }
     }
+    void run(const sched::write_bad_rows& c) {
+        if (!io_error_.empty()) return;
+        try {
+            journal::record then = c.then;
+            const journal::bad_rows_mark mark = bad_rows_.write(c.result);
+            std::visit(
+                [&](auto& r) {
+                    if constexpr (requires { r.bad_files; }) r.bad_files = mark;
+                },
+                then);
+            if (options_.journal) options_.journal->append(then);
+        } catch (const std::exception& e) {
+            fail_hard(e.what());
+        }
+    }
     void run(const sched::phase_over&) { status_timer_.cancel(); }
 
     /// The journal or a dead-letter file cannot be written: nothing that follows could be
@@ -407,6 +494,7 @@ private:
     std::unique_ptr<mix_and_batch_plan> mix_;
     scheduler scheduler_;
     dead_letter_files dead_letters_;
+    bad_rows_files bad_rows_;
     std::map<int, std::unique_ptr<worker_process>> workers_;
     steady::time_point start_;
     steady::time_point last_sync_;
@@ -430,6 +518,10 @@ dead_letter_paths dead_letter_paths_for(const phase_config& phase) {
     p.errors = rows.string() + ".errors.jsonl";
     p.unknown = rows.string() + ".unknown";
     return p;
+}
+
+bad_rows_paths bad_rows_paths_for(const phase_config& phase) {
+    return {phase.work.name + ".bad-rows.csv", phase.work.name + ".bad-rows.errors.jsonl"};
 }
 
 phase_result run_phase(const phase_config& phase, const phase_run_options& options) {

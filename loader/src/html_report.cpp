@@ -113,9 +113,9 @@ std::string ms_text(double ms) {
 std::string exit_meaning(std::int64_t code) {
     switch (code) {
         case 0:
-            return "every row committed";
+            return "every row committed or skipped as bad within the tolerance";
         case 1:
-            return "batches failed or have an unknown outcome, or a verify check failed";
+            return "batches failed or have an unknown outcome, too many bad rows, or a verify check failed";
         case 2:
             return "usage, config or input error";
         case 3:

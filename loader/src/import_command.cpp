@@ -71,7 +71,12 @@ std::unique_ptr<server::bolt::server> start_embedded(const run_config& config) {
 }
 
 bolt::driver open_driver(const connection_spec& c) {
-    return bolt::driver(c.uri, to_auth_token(c.auth), to_driver_config(c));
+    bolt::driver_config config = to_driver_config(c);
+    // boltload's own connection sits idle while the workers import (minutes, hours): before
+    // statements, verify checks and `after` use it again, it is checked with a RESET round
+    // trip, and one the server (or a network) closed meanwhile is replaced by a fresh one.
+    config.liveness_check_timeout = std::chrono::seconds(1);
+    return bolt::driver(c.uri, to_auth_token(c.auth), std::move(config));
 }
 
 bolt::session_config session_for(const connection_spec& c) {
@@ -149,6 +154,19 @@ bool run_verify(bolt::driver& driver, const run_config& config) {
         std::cout << fmt::format("verify {}: {} (expected {}, got {})\n", pass ? "ok  " : "FAIL", v.query, v.expect, got);
     }
     return ok;
+}
+
+/// What to do about a worker that could not connect because the server has no room for it.
+std::string connect_advice(const phase_result& r, const phase_config& phase) {
+    if (!r.fatal_error || r.fatal_error->kind != fatal_kind::connect) return {};
+    const std::string& m = r.fatal_error->message;
+    if (m.find("ServerFull") == std::string::npos && m.find("server is full") == std::string::npos &&
+        m.find("max-connections") == std::string::npos)
+        return {};
+    return fmt::format(" — the server has no room for another connection: phase {} starts {} workers, one connection "
+                       "each (and boltload keeps one more): use fewer workers (--set phases.N.workers=...) or raise the "
+                       "server's connection limit",
+                       phase.work.name, phase.workers);
 }
 
 int fatal_exit_code(const fatal& f) {
@@ -275,7 +293,7 @@ void settle_open_batches(opened_journal& j, const run_config& config) {
         const auto open = it->second.open;
         for (const auto& b : open) {
             journal::record r = journal::batch_doubt{p.work.name, b.chunk, b.batch, b.rows, b.first_line, p.work.idempotent,
-                                                     "in doubt: the run ended while the batch ran"};
+                                                     "in doubt: the run ended while the batch ran", b.bad};
             j.file.append(r);
             rp.apply(r, j.state);
         }
@@ -424,9 +442,11 @@ private:
         whole += earlier.stats;
         record(whole, earlier.duration_s + r.stats.duration_s, std::string(to_string(r.end)), r.schedule);
         if (r.end == phase_end::interrupted) return stop_at(exit_interrupted, r.message);
-        if (r.end == phase_end::too_many_failures) return stop_at(exit_batches_failed, r.message);
+        if (r.end == phase_end::too_many_failures || r.end == phase_end::too_many_bad_rows)
+            return stop_at(exit_batches_failed, r.message);
         if (r.end == phase_end::fatal) {
-            return stop_at(r.fatal_error ? fatal_exit_code(*r.fatal_error) : exit_batches_failed, r.message);
+            return stop_at(r.fatal_error ? fatal_exit_code(*r.fatal_error) : exit_batches_failed,
+                           r.message + connect_advice(r, phase));
         }
         statements_once(phase.after, name + ".after");
         return exit_ok;
@@ -452,6 +472,9 @@ private:
                                      "worker was lost after the batch started); their rows are in the .unknown files: "
                                      "replay them only if the query is idempotent\n",
                                      totals_.rows_unknown, totals_.unknown_outcome_batches);
+        if (totals_.rows_bad > 0)
+            std::cerr << fmt::format("boltload: {} bad rows were skipped (on_bad_row: skip); they are in {}\n",
+                                     totals_.rows_bad, bad_rows_files());
         if (totals_.rows_not_attempted > 0)
             std::cerr << fmt::format("boltload: {} rows were not attempted; the journal {} has what is done: "
                                      "--resume continues\n",
@@ -459,6 +482,20 @@ private:
         else if (code == exit_interrupted)
             std::cerr << fmt::format("boltload: the journal {} has what is done: --resume continues\n",
                                      journal_.file.path().string());
+    }
+
+    /// The bad-rows files of the phases that have bad rows, for the user.
+    std::string bad_rows_files() const {
+        std::string out;
+        for (const auto& p : phases_) {
+            if (p.stats.rows_bad == 0) continue;
+            for (const auto& phase : config_.phases) {
+                if (phase.work.name != p.stats.name) continue;
+                const bad_rows_paths paths = bad_rows_paths_for(phase);
+                out += (out.empty() ? "" : ", ") + paths.rows.string() + " (why: " + paths.errors.string() + ")";
+            }
+        }
+        return out;
     }
 
     void write_report(int code) const {

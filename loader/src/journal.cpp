@@ -33,22 +33,30 @@ ojson body(const run_start& r) { return ojson{{"t", "run"}, {"part", r.part}, {"
 ojson body(const statements_done& r) { return ojson{{"t", "statements"}, {"which", r.which}}; }
 ojson body(const batch_begin& r) {
     // The worker writes these records itself: one format, the worker protocol's.
-    return journal_begin(r.phase, boltload::batch_begin{r.chunk, r.batch, r.rows, r.first_line}, r.worker);
+    return journal_begin(r.phase, boltload::batch_begin{r.chunk, r.batch, r.rows, r.first_line, r.bad}, r.worker);
+}
+void put_mark(ojson& j, const std::optional<bad_rows_mark>& m) {
+    if (m) j["bad_files"] = ojson::array({m->rows_bytes, m->errors_bytes});
 }
 ojson body(const batch_end& r) {
     ojson j{{"t", "batch"}, {"phase", r.phase}, {"worker", r.worker}, {"at_s", r.at_s}};
     if (r.replayed) j["replayed"] = true;
     j["result"] = to_json(r.result);
+    put_mark(j, r.bad_files);
     return j;
 }
 ojson body(const batch_doubt& r) {
     ojson j{{"t", "doubt"}, {"phase", r.phase}, {"chunk", r.chunk}, {"batch", r.batch},
             {"rows", r.rows}, {"replay", r.replay}, {"why", r.why}};
     if (r.first_line) j["first_line"] = r.first_line;
+    if (r.bad) j["bad"] = r.bad;
     return j;
 }
 ojson body(const unknown_rows_written& r) {
-    return ojson{{"t", "unknown_rows"}, {"phase", r.phase}, {"chunk", r.chunk}, {"batch", r.batch}};
+    ojson j{{"t", "unknown_rows"}, {"phase", r.phase}, {"chunk", r.chunk}, {"batch", r.batch}};
+    if (r.bad) j["bad"] = r.bad;
+    put_mark(j, r.bad_files);
+    return j;
 }
 ojson body(const chunk_end& r) {
     return ojson{{"t", "chunk"}, {"phase", r.phase}, {"chunk", r.chunk}, {"rows", r.rows}};
@@ -85,6 +93,15 @@ std::optional<record> decode_header(json_fields& f) {
     return h;
 }
 
+/// "bad_files": [rows_bytes, errors_bytes], optional.
+void get_mark(json_fields& f, std::optional<bad_rows_mark>& out) {
+    const json* a = f.array("bad_files", false);
+    if (!a) return;
+    if (a->size() != 2 || !(*a)[0].is_number_unsigned() || !(*a)[1].is_number_unsigned())
+        return f.fail("field 'bad_files' must be two non-negative integers");
+    out = bad_rows_mark{(*a)[0].get<std::uint64_t>(), (*a)[1].get<std::uint64_t>()};
+}
+
 template <class R>
 std::optional<record> done(json_fields& f, R r) {
     if (!f.ok()) return std::nullopt;
@@ -111,6 +128,7 @@ std::optional<record> decode_typed(json_fields& f, const json& j, const std::str
         f.integer("rows", r.rows);
         f.integer("first_line", r.first_line, false);
         f.integer("worker", r.worker, false);
+        f.integer("bad", r.bad, false);
         return done(f, r);
     }
     if (t == "batch") {
@@ -119,6 +137,7 @@ std::optional<record> decode_typed(json_fields& f, const json& j, const std::str
         f.integer("worker", r.worker, false);
         f.number("at_s", r.at_s, false);
         f.boolean("replayed", r.replayed, false);
+        get_mark(f, r.bad_files);
         const json* res = f.object("result");
         if (!f.ok()) return std::nullopt;
         auto result = batch_result_from_json(*res, error);
@@ -135,6 +154,7 @@ std::optional<record> decode_typed(json_fields& f, const json& j, const std::str
         f.integer("first_line", r.first_line, false);
         f.boolean("replay", r.replay);
         f.string("why", r.why, false);
+        f.integer("bad", r.bad, false);
         return done(f, r);
     }
     if (t == "unknown_rows") {
@@ -142,6 +162,8 @@ std::optional<record> decode_typed(json_fields& f, const json& j, const std::str
         f.string("phase", r.phase);
         f.integer("chunk", r.chunk);
         f.integer("batch", r.batch);
+        f.integer("bad", r.bad, false);
+        get_mark(f, r.bad_files);
         return done(f, r);
     }
     if (t == "chunk") {
@@ -277,9 +299,10 @@ void replayer::apply(const record& r, state& s) {
                 p.replay[v.result.chunk_id].erase(v.result.batch);
                 p.stats.add(v.result, v.worker, p.duration_s + v.at_s, v.replayed);
                 if (v.replayed) ++p.stats.batches_replayed;
+                if (v.bad_files) p.bad_files = v.bad_files;
                 part_last_at_[v.phase] = std::max(part_last_at_[v.phase], v.at_s);
                 if (!s.parts.empty() && v.result.outcome == batch_outcome::committed)
-                    s.parts.back().rows_committed += v.result.rows;
+                    s.parts.back().rows_committed += v.result.good_rows();
             } else if constexpr (std::is_same_v<T, batch_doubt>) {
                 if (!known(v.phase)) return;
                 phase_state& p = s.phases[v.phase];
@@ -288,13 +311,15 @@ void replayer::apply(const record& r, state& s) {
                     p.replay[v.chunk].insert(v.batch);
                 } else {
                     p.unknown_pending[v.chunk].insert(v.batch);
-                    p.stats.add_in_doubt(v.rows, v.why);
+                    p.stats.add_in_doubt(v.rows - std::min(v.bad, v.rows), v.why);
                 }
             } else if constexpr (std::is_same_v<T, unknown_rows_written>) {
                 if (!known(v.phase)) return;
                 phase_state& p = s.phases[v.phase];
                 p.unknown_pending[v.chunk].erase(v.batch);
                 p.finished[v.chunk].insert(v.batch);
+                p.stats.rows_bad += v.bad;
+                if (v.bad_files) p.bad_files = v.bad_files;
             } else if constexpr (std::is_same_v<T, chunk_end>) {
                 if (!known(v.phase)) return;
                 phase_state& p = s.phases[v.phase];

@@ -177,7 +177,7 @@ void phase_timeline::add(const batch_result& r, double at_s) {
     if (buckets_.size() <= index) buckets_.resize(index + 1);
     bucket& b = buckets_[index];
     ++b.batches;
-    if (r.outcome == batch_outcome::committed) b.rows += r.rows;
+    if (r.outcome == batch_outcome::committed) b.rows += r.good_rows();
     b.conflicts += r.conflicts;
     b.other_transient += r.other_transient;
     b.retries += retries_of(r);
@@ -266,25 +266,28 @@ error_group& group_for(std::map<std::pair<std::string, std::string>, error_group
 
 void phase_stats::add(const batch_result& r, int worker, double at_s, bool replayed) {
     const auto second = static_cast<std::uint64_t>(sane_time(at_s));
+    const std::uint64_t rows = r.good_rows();  // the batch's bad rows were never sent
+    rows_bad += r.bad;
     ++batches;
+    if (r.attempts == 0 && rows == 0 && r.outcome == batch_outcome::committed) return;  // all bad: nothing ran
     switch (r.outcome) {
         case batch_outcome::committed:
-            rows_committed += r.rows;
-            rows_per_worker[worker] += r.rows;
-            bump(rows_per_second, second, r.rows);
+            rows_committed += rows;
+            rows_per_worker[worker] += rows;
+            bump(rows_per_second, second, rows);
             break;
         case batch_outcome::failed:
-            rows_failed += r.rows;
+            rows_failed += rows;
             ++batches_failed;
             break;
         case batch_outcome::unknown:
-            rows_unknown += r.rows;
+            rows_unknown += rows;
             ++unknown_outcome_batches;
             break;
     }
     if (r.outcome != batch_outcome::committed) {
         error_group& g = group_for(dead_letters, std::string(to_string(r.outcome)), r.error_code);
-        merge_group(g, {1, r.rows, {}});
+        merge_group(g, {1, rows, {}});
         add_message(g, r.error);
     }
     conflicts += r.conflicts;
@@ -517,12 +520,12 @@ nlohmann::json make_report(const std::vector<phase_stats>& phases, const phase_s
 }
 
 std::string summary_table(const std::vector<phase_stats>& phases, const phase_stats& totals) {
-    std::string out = fmt::format("{:<16} {:>12} {:>8} {:>9} {:>10} {:>8} {:>8} {:>10} {:>10} {:>9}\n",
-                                  "phase", "rows", "failed", "batches", "conflicts", "other",
+    std::string out = fmt::format("{:<16} {:>12} {:>8} {:>8} {:>9} {:>10} {:>8} {:>8} {:>10} {:>10} {:>9}\n",
+                                  "phase", "rows", "failed", "bad", "batches", "conflicts", "other",
                                   "retries", "backoff s", "rows/s", "p99 ms");
     const auto line = [&out](const phase_stats& s, const std::string& name) {
-        out += fmt::format("{:<16} {:>12} {:>8} {:>9} {:>10} {:>8} {:>8} {:>10.1f} {:>10.0f} {:>9.1f}\n",
-                           name, s.rows_committed, s.rows_failed + s.rows_unknown, s.batches,
+        out += fmt::format("{:<16} {:>12} {:>8} {:>8} {:>9} {:>10} {:>8} {:>8} {:>10.1f} {:>10.0f} {:>9.1f}\n",
+                           name, s.rows_committed, s.rows_failed + s.rows_unknown, s.rows_bad, s.batches,
                            s.conflicts, s.other_transient_errors, s.retries,
                            static_cast<double>(s.backoff_wait_ms) / 1000.0, s.rows_per_s(),
                            static_cast<double>(s.latency_us.percentile(0.99)) / 1000.0);

@@ -14,6 +14,7 @@ std::string_view to_string(phase_end e) {
         case phase_end::completed: return "completed";
         case phase_end::interrupted: return "interrupted";
         case phase_end::too_many_failures: return "too_many_failures";
+        case phase_end::too_many_bad_rows: return "too_many_bad_rows";
         case phase_end::fatal: return "fatal";
     }
     return "?";
@@ -108,14 +109,17 @@ void scheduler::on_event(const batch_reported& e, out& o) {
         // The rows of a batch in doubt, read by this worker for the .unknown file.
         batch_result rows = r;
         rows.error = lc.doubt_why[r.batch];
-        o.push_back(dead_letter{std::move(rows)});
-        o.push_back(write_journal{journal::unknown_rows_written{settings_.phase, r.chunk_id, r.batch}});
+        rows.bad_rows.clear();
+        if (rows.good_rows() > 0) o.push_back(dead_letter{std::move(rows)});
+        stats_.rows_bad += r.bad;  // its other rows were counted unknown when it went in doubt
+        settle(r, journal::unknown_rows_written{settings_.phase, r.chunk_id, r.batch, r.bad, std::nullopt}, o);
         lc.unknown_pending.erase(r.batch);
         lc.settled.insert(r.batch);
+        check_bad_rows(r, o);
         return;
     }
     const auto& running = w->second.running;
-    if (!running || running->chunk_id != r.chunk_id || running->batch != r.batch || r.attempts == 0)
+    if (!running || running->chunk_id != r.chunk_id || running->batch != r.batch || (r.attempts == 0 && r.good_rows() > 0))
         return protocol_violation(e.worker, fmt::format("batch_result for batch {} of chunk {}, which was not running",
                                                         r.batch, r.chunk_id), o);
     w->second.running.reset();
@@ -125,10 +129,16 @@ void scheduler::on_event(const batch_reported& e, out& o) {
     lc.settled.insert(r.batch);
     // The rows reach their file before the journal says the batch is settled: a crash between
     // the two leaves the batch in doubt, never rows that are nowhere.
-    if (r.outcome != batch_outcome::committed) o.push_back(dead_letter{r});
+    if (r.outcome != batch_outcome::committed) {
+        batch_result letters = r;
+        letters.bad_rows.clear();
+        o.push_back(dead_letter{std::move(letters)});
+    }
     batch_result recorded = r;
     recorded.dead_letter_rows.clear();
-    o.push_back(write_journal{journal::batch_end{settings_.phase, e.worker, e.at_s, replayed, std::move(recorded)}});
+    recorded.bad_rows.clear();
+    settle(r, journal::batch_end{settings_.phase, e.worker, e.at_s, replayed, std::move(recorded), std::nullopt}, o);
+    check_bad_rows(r, o);
     if (r.outcome == batch_outcome::failed &&
         static_cast<std::int64_t>(stats_.batches_failed + resume_.stats.batches_failed) > settings_.max_failed_batches)
         stop(phase_end::too_many_failures,
@@ -338,10 +348,26 @@ void scheduler::put_in_doubt(const batch_begin& b, const std::string& why, out& 
     } else {
         lc.unknown_pending.insert(b.batch);
         lc.doubt_why[b.batch] = why;
-        stats_.add_in_doubt(b.rows, why);
+        stats_.add_in_doubt(b.rows - std::min(b.bad, b.rows), why);  // its bad rows count when reported
     }
     o.push_back(write_journal{journal::batch_doubt{settings_.phase, b.chunk_id, b.batch, b.rows, b.first_line,
-                                                   settings_.idempotent, why}});
+                                                   settings_.idempotent, why, b.bad}});
+}
+
+void scheduler::settle(const batch_result& r, journal::record record, out& o) {
+    if (r.bad_rows.empty()) return o.push_back(write_journal{std::move(record)});
+    batch_result bad = r;
+    bad.dead_letter_rows.clear();
+    o.push_back(write_bad_rows{std::move(bad), std::move(record)});
+}
+
+void scheduler::check_bad_rows(const batch_result& r, out& o) {
+    if (r.bad == 0 || settings_.max_bad_rows < 0) return;
+    const std::uint64_t bad = stats_.rows_bad + resume_.stats.rows_bad;
+    if (bad <= static_cast<std::uint64_t>(settings_.max_bad_rows)) return;
+    const std::string last = r.bad_rows.empty() ? std::string() : "; last: " + r.bad_rows.back().error;
+    stop(phase_end::too_many_bad_rows,
+         fmt::format("{} bad rows (max_bad_rows: {}){}", bad, settings_.max_bad_rows, last), o);
 }
 
 void scheduler::requeue(std::uint64_t chunk_id) {

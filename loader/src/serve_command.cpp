@@ -8,6 +8,7 @@
 #include <chrono>
 #include <exception>
 #include <iostream>
+#include <mutex>
 #include <ostream>
 #include <string>
 
@@ -74,11 +75,19 @@ void add_serve_command(CLI::App& app, serve_options& options, std::function<int(
 
     auto& l = c.limits;
     cmd->add_option("--max-connections", l.max_connections,
-                    "open connections; more are accepted and closed at once")
+                    "open connections; a further client gets a FAILURE saying the server is full")
         ->capture_default_str();
     cmd->add_option("--max-message-bytes", l.max_message_bytes,
-                    "largest request; beyond it: protocol-violation FAILURE and close")
+                    "largest request; beyond it: a FAILURE naming this limit, and close")
         ->capture_default_str();
+    cmd->add_option_function<double>(
+           "--handshake-timeout",
+           [&l](double seconds) {
+               l.handshake_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000));
+           },
+           "seconds a new connection has to get through TLS, the Bolt handshake and authentication "
+           "before it is closed; 0 = no limit [default: 5]")
+        ->check(CLI::NonNegativeNumber);
     cmd->add_option_function<double>(
            "--idle-timeout",
            [&l](double seconds) {
@@ -133,7 +142,13 @@ int run_serve(const serve_options& options, std::ostream& out, std::ostream& err
     sigset_t previous;
     pthread_sigmask(SIG_BLOCK, &signals, &previous);
 
-    server::bolt::server srv(options.server);
+    server::bolt::server_options settings = options.server;
+    settings.connection.log = [&err](const std::string& line) {
+        static std::mutex one_line_at_a_time;
+        const std::lock_guard lock(one_line_at_a_time);
+        err << "boltload serve: " << line << std::endl;
+    };
+    server::bolt::server srv(settings);
     try {
         if (!options.user.empty()) {
             srv.database().users().create(options.user, options.password);

@@ -15,6 +15,9 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
+#include <optional>
+#include <algorithm>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -292,6 +295,285 @@ TEST(Import, InterruptedThenResumedGivesExactCounts) {
     EXPECT_EQ(r.at("runs").at(0).at("rows_committed").get<std::int64_t>() +
                   r.at("runs").at(1).at("rows_committed").get<std::int64_t>(),
               6'000);
+}
+
+// ---- bad rows (on_bad_row, max_bad_rows) --------------------------------------------------------
+
+/// 300 rows `id,name,age` with five bad ones at known lines; the good rows' ids are 0..299 less
+/// the bad ones'. Returns the CSV and fills `bad_lines` with the bad records' text.
+std::string csv_with_bad_rows(std::vector<std::string>& bad_lines) {
+    std::string csv = "id,name,age\n";
+    for (int i = 0; i < 300; ++i) {
+        std::string row = std::to_string(i) + ",user" + std::to_string(i) + "," + std::to_string(20 + i % 50);
+        if (i == 10) row = "10,ten,abc";                                // not an integer
+        if (i == 50) row = "50,fifty";                                  // a field short
+        if (i == 120) row = "120,caf\xc3\x28,30";                       // invalid UTF-8
+        if (i == 200) row = "200," + std::string(300, 'x') + ",40";     // over max_row_bytes
+        if (i == 299) row = "299,\"never closed,1";                     // unterminated quote (last)
+        if (i == 10 || i == 50 || i == 120 || i == 200 || i == 299) bad_lines.push_back(row);
+        csv += row + "\n";
+    }
+    return csv;
+}
+
+std::string bad_rows_source() {
+    return "      csv:\n        path: rows.csv\n        max_row_bytes: 256\n        columns:\n"
+           "          - {name: id, type: int}\n          - {name: name, type: string}\n"
+           "          - {name: age, type: int}\n"
+           "    chunk_bytes: 1024\n";
+}
+
+/// Lines of a file (its header included).
+std::vector<std::string> lines_of(const fs::path& p) {
+    std::vector<std::string> out;
+    std::istringstream in(read_file(p));
+    for (std::string line; std::getline(in, line);) out.push_back(line);
+    return out;
+}
+
+TEST(BadRows, SkippedWithinTheToleranceGoToTheirFilesAndTheRunExitsZero) {
+    server_fixture s;
+    temp_dir dir{"boltload-it"};
+    std::vector<std::string> bad;
+    const std::string csv = csv_with_bad_rows(bad);
+    dir.write("rows.csv", csv);
+    dir.write("c.yaml", node_config(s.uri(), bad_rows_source(),
+                                    "UNWIND $batch AS row CREATE (:N {id: row.id, name: row.name})", 2, 20) +
+                            "    on_bad_row: skip\n    max_bad_rows: 5\n");
+    auto c = start_boltload(dir, {"import", "c.yaml", "--report", "r.json"});
+    ASSERT_EQ(c.wait_exit(), 0) << c.stderr_text();
+    EXPECT_EQ(s.count("MATCH (n:N) RETURN count(n)"), 295);
+    EXPECT_EQ(s.count("MATCH (n:N) WHERE n.id IN [10, 50, 120, 200, 299] RETURN count(n)"), 0);
+    // The report's buckets add up to the rows read; the summary table shows the bad ones.
+    const auto r = report_of(dir.path / "r.json");
+    EXPECT_EQ(r.at("rows_bad"), 5);
+    EXPECT_EQ(r.at("rows_committed"), 295);
+    EXPECT_EQ(r.at("rows_input"), 300);
+    EXPECT_EQ(r.at("rows_committed").get<int>() + r.at("rows_failed").get<int>() + r.at("rows_unknown").get<int>() +
+                  r.at("rows_bad").get<int>() + r.at("rows_not_attempted").get<int>(),
+              r.at("rows_input").get<int>());
+    EXPECT_EQ(r.at("phases").at(0).at("rows_bad"), 5);
+    EXPECT_NE(c.stdout_text().find(" bad "), std::string::npos) << c.stdout_text();
+    EXPECT_NE(c.stderr_text().find("5 bad rows were skipped"), std::string::npos) << c.stderr_text();
+    // Each bad row with its original bytes, after the input's header; each reason with its place.
+    auto rows = lines_of(dir.path / "nodes.bad-rows.csv");
+    ASSERT_EQ(rows.size(), 6u) << read_file(dir.path / "nodes.bad-rows.csv");
+    EXPECT_EQ(rows[0], "id,name,age");
+    rows.erase(rows.begin());
+    std::sort(rows.begin(), rows.end());
+    std::sort(bad.begin(), bad.end());
+    EXPECT_EQ(rows, bad);
+    std::map<int, nlohmann::json> errors;
+    for (const auto& line : lines_of(dir.path / "nodes.bad-rows.errors.jsonl")) {
+        const auto e = nlohmann::json::parse(line);
+        errors[e.at("line").get<int>()] = e;
+    }
+    ASSERT_EQ(errors.size(), 5u);
+    EXPECT_EQ(errors.at(12).at("column"), 3);
+    EXPECT_NE(errors.at(12).at("error").get<std::string>().find("rows.csv:12: column 'age' (3): expected an integer"),
+              std::string::npos);
+    EXPECT_EQ(errors.at(52).at("column"), 3);  // the record ended before field 3
+    EXPECT_NE(errors.at(52).at("error").get<std::string>().find("expected 3 fields, found 2"), std::string::npos);
+    EXPECT_EQ(errors.at(122).at("column"), 2);
+    EXPECT_NE(errors.at(122).at("error").get<std::string>().find("invalid UTF-8"), std::string::npos);
+    EXPECT_NE(errors.at(202).at("error").get<std::string>().find("longer than max_row_bytes (256)"), std::string::npos);
+    EXPECT_NE(errors.at(301).at("error").get<std::string>().find("unterminated quoted field"), std::string::npos);
+    EXPECT_EQ(errors.at(301).at("phase"), "nodes");
+}
+
+TEST(BadRows, InvalidUtf8InAStringColumnStopsTheRunByDefault) {
+    server_fixture s;
+    temp_dir dir{"boltload-it"};
+    dir.write("rows.csv", "id,name\n1,ok\n2,caf\xe9\n3,fine\n");  // Latin-1, not UTF-8
+    dir.write("c.yaml", node_config(s.uri(), "      csv:\n        path: rows.csv\n",
+                                    "UNWIND $batch AS row CREATE (:N {id: row.id, name: row.name})", 1, 10));
+    auto c = start_boltload(dir, {"import", "c.yaml"});
+    EXPECT_EQ(c.wait_exit(), 2) << c.stderr_text();
+    EXPECT_NE(c.stderr_text().find("rows.csv:3: column 'name' (2): invalid UTF-8 at byte 4 of the field (0xe9)"),
+              std::string::npos)
+        << c.stderr_text();
+    EXPECT_EQ(s.count("MATCH (n:N) RETURN count(n)"), 0);  // the batch holding it never ran
+}
+
+TEST(BadRows, OverTheToleranceTheRunStopsWithOneAndResumeWritesEachBadRowOnce) {
+    server_fixture s;
+    temp_dir dir{"boltload-it"};
+    std::vector<std::string> bad;
+    dir.write("rows.csv", csv_with_bad_rows(bad));
+    dir.write("c.yaml", node_config(s.uri(), bad_rows_source(),
+                                    "UNWIND $batch AS row CREATE (:N {id: row.id, name: row.name})", 1, 20) +
+                            "    on_bad_row: skip\n    max_bad_rows: 2\n");
+    auto first = start_boltload(dir, {"import", "c.yaml", "--report", "r1.json"}, "first");
+    EXPECT_EQ(first.wait_exit(), 1) << first.stderr_text();
+    EXPECT_NE(first.stderr_text().find("3 bad rows (max_bad_rows: 2)"), std::string::npos) << first.stderr_text();
+    const auto r1 = report_of(dir.path / "r1.json");
+    EXPECT_EQ(r1.at("phases").at(0).at("end"), "too_many_bad_rows");
+    // The batches the worker ran while the stop was on its way count too: at least the third.
+    EXPECT_GE(r1.at("rows_bad").get<int>(), 3);
+    EXPECT_EQ(r1.at("rows_committed").get<int>() + r1.at("rows_bad").get<int>() + r1.at("rows_not_attempted").get<int>(),
+              300);
+    // Bytes past the journal's mark belong to batches whose outcome it never recorded (as after
+    // a crash between the two writes): a resume cuts them off before those batches run again.
+    {
+        std::ofstream(dir.path / "nodes.bad-rows.csv", std::ios::app) << "999,stale,1\n";
+        std::ofstream(dir.path / "nodes.bad-rows.errors.jsonl", std::ios::app) << "{\"line\":999}\n";
+    }
+    auto resumed = start_boltload(dir, {"import", "c.yaml", "--resume", "--set", "phases.0.max_bad_rows=10",
+                                        "--report", "r2.json"},
+                                  "second");
+    ASSERT_EQ(resumed.wait_exit(), 0) << resumed.stderr_text();
+    EXPECT_EQ(s.count("MATCH (n:N) RETURN count(n)"), 295);
+    EXPECT_EQ(s.count("MATCH (n:N) RETURN count(DISTINCT n.id)"), 295);
+    const auto r2 = report_of(dir.path / "r2.json");
+    EXPECT_EQ(r2.at("rows_bad"), 5);
+    EXPECT_EQ(r2.at("rows_committed"), 295);
+    EXPECT_EQ(r2.at("rows_not_attempted"), 0);
+    auto rows = lines_of(dir.path / "nodes.bad-rows.csv");
+    ASSERT_FALSE(rows.empty());
+    EXPECT_EQ(rows[0], "id,name,age");
+    rows.erase(rows.begin());
+    std::sort(rows.begin(), rows.end());
+    std::sort(bad.begin(), bad.end());
+    EXPECT_EQ(rows, bad);  // each once, the stale line gone
+    EXPECT_EQ(lines_of(dir.path / "nodes.bad-rows.errors.jsonl").size(), 5u);
+}
+
+// ---- inputs that cannot be read ------------------------------------------------------------------
+
+/// Runs boltload as `nobody` (setpriv), for checks that root's permissions would bypass; the exit
+/// code and stderr. nullopt when that is not possible here.
+std::optional<std::pair<int, std::string>> boltload_as_nobody(const temp_dir& dir, const std::string& args) {
+    if (::geteuid() != 0) return std::nullopt;  // not root: the caller runs it directly instead
+    if (std::system("command -v setpriv > /dev/null 2>&1") != 0) return std::nullopt;
+    const fs::path err = dir.path / "nobody.err";
+    const std::string cmd = "cd " + dir.path.string() + " && setpriv --reuid=nobody --regid=nogroup --clear-groups " +
+                            (bin_dir / "boltload").string() + " " + args + " > /dev/null 2> " + err.string();
+    const int status = std::system(cmd.c_str());
+    return std::make_pair(WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_file(err));
+}
+
+TEST(Inputs, AnUnreadableCsvIsAnInputErrorForCheckAndImport) {
+    temp_dir dir{"boltload-it"};
+    fs::permissions(dir.path, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                  fs::perms::others_read | fs::perms::others_exec);
+    dir.write("rows.csv", "id\n1\n");
+    fs::permissions(dir.path / "rows.csv", fs::perms::none);
+    dir.write("c.yaml", node_config("bolt://127.0.0.1:1", "      csv:\n        path: rows.csv\n",
+                                    "UNWIND $batch AS row CREATE (:N {id: row.id})", 1, 10));
+    fs::permissions(dir.path / "c.yaml", fs::perms::owner_read | fs::perms::owner_write | fs::perms::others_read);
+    std::vector<std::pair<int, std::string>> runs;
+    if (::geteuid() == 0) {
+        for (const char* command : {"check c.yaml", "import c.yaml"}) {
+            auto r = boltload_as_nobody(dir, command);
+            if (!r) GTEST_SKIP() << "running as root without setpriv: chmod 000 cannot make a file unreadable for root";
+            runs.push_back(*r);
+        }
+    } else {
+        for (const char* command : {"check", "import"}) {
+            auto c = start_boltload(dir, {command, "c.yaml"}, command);
+            runs.emplace_back(c.wait_exit(), c.stderr_text());
+        }
+    }
+    for (const auto& [code, err] : runs) {
+        EXPECT_EQ(code, 2) << err;  // a config/input error, before anything connects
+        EXPECT_NE(err.find("c.yaml:7:15: phases[0].source.csv.path: cannot read rows.csv: Permission denied"),
+                  std::string::npos)
+            << err;
+    }
+}
+
+TEST(Inputs, ADirectoryAsTheCsvPathSaysItIsADirectory) {
+    temp_dir dir{"boltload-it"};
+    fs::create_directory(dir.path / "data");
+    dir.write("c.yaml", node_config("bolt://127.0.0.1:1", "      csv:\n        path: data\n",
+                                    "UNWIND $batch AS row CREATE (:N {id: row.id})", 1, 10));
+    auto c = start_boltload(dir, {"check", "c.yaml"});
+    EXPECT_EQ(c.wait_exit(), 2);
+    EXPECT_NE(c.stderr_text().find("c.yaml:7:15: phases[0].source.csv.path: data is a directory, not a CSV file"),
+              std::string::npos)
+        << c.stderr_text();
+}
+
+// ---- connections -----------------------------------------------------------------------------
+
+TEST(Import, VerifyRunsOnALiveConnectionAfterTheServerClosedTheIdleOne) {
+    // The server closes connections silent for 1 s; boltload's own is silent while the workers
+    // import (2 s of 20 ms RUNs), and verify must not report that as a check result.
+    server::bolt::server_options o = server_fixture::make_options({}, server::storage::storage_mode::in_memory_transactional);
+    o.connection.limits.idle_timeout = 1s;
+    o.connection.faults.latency_ms = 20;
+    server::bolt::server srv(o);
+    srv.start();
+    temp_dir dir{"boltload-it"};
+    dir.write("c.yaml", node_config(srv.uri(), generated_nodes(2'000), "UNWIND $batch AS row CREATE (:N {id: row.id})", 1,
+                                    20) +
+                            "verify:\n  - query: MATCH (n:N) RETURN count(n)\n    expect: 2000\n");
+    auto c = start_boltload(dir, {"import", "c.yaml"});
+    ASSERT_EQ(c.wait_exit(), 0) << c.stdout_text() << c.stderr_text();
+    EXPECT_NE(c.stdout_text().find("verify ok"), std::string::npos) << c.stdout_text();
+}
+
+TEST(Import, AFullServerIsSaidToBeFullWithAdviceNotAResetConnection) {
+    server::bolt::server_options o = server_fixture::make_options({}, server::storage::storage_mode::in_memory_transactional);
+    o.connection.limits.max_connections = 2;  // boltload's own connection and one worker
+    server::bolt::server srv(o);
+    srv.start();
+    temp_dir dir{"boltload-it"};
+    dir.write("c.yaml", node_config(srv.uri(), generated_nodes(100), "UNWIND $batch AS row CREATE (:N {id: row.id})", 4,
+                                    10));
+    auto c = start_boltload(dir, {"import", "c.yaml"});
+    EXPECT_EQ(c.wait_exit(), 3) << c.stderr_text();
+    const std::string err = c.stderr_text();
+    EXPECT_NE(err.find("The server is full"), std::string::npos) << err;
+    EXPECT_NE(err.find("use fewer workers"), std::string::npos) << err;
+    EXPECT_EQ(err.find("reset by peer"), std::string::npos) << err;
+}
+
+// ---- boltload-worker's stdin --------------------------------------------------------------------
+
+/// Runs `input_command | boltload-worker`; returns the worker's exit code and stdout.
+std::pair<int, std::string> worker_fed_by(const temp_dir& dir, const std::string& input_command) {
+    const fs::path out = dir.path / "worker.out";
+    const std::string cmd = input_command + " | " + (bin_dir / "boltload-worker").string() + " > " + out.string() +
+                            " 2>/dev/null";
+    const int status = std::system(("sh -c '" + cmd + "'").c_str());
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_file(out)};
+}
+
+/// The worker's last stdout line, parsed: it must be JSON (so valid UTF-8) whatever it was fed.
+nlohmann::json last_message(const std::string& out) {
+    std::istringstream in(out);
+    std::string line, last;
+    while (std::getline(in, line))
+        if (!line.empty()) last = line;
+    return nlohmann::json::parse(last);  // throws (failing the test) on invalid UTF-8
+}
+
+TEST(WorkerStdin, GarbageIsAProtocolErrorEscapedAndNonZero) {
+    temp_dir dir{"boltload-it"};
+    dir.write("garbage", std::string("\xff\xfe\x01not json \xc3\x28\n", 15));
+    const auto [code, out] = worker_fed_by(dir, "cat " + (dir.path / "garbage").string());
+    EXPECT_NE(code, 0);
+    const auto m = last_message(out);
+    EXPECT_EQ(m.at("type"), "fatal");
+    EXPECT_EQ(m.at("kind"), "protocol");
+    EXPECT_EQ(m.at("message"), "unreadable message on stdin: not a JSON object: '\\xff\\xfe\\x01not json \\xc3('");
+}
+
+TEST(WorkerStdin, AHugeLineWithoutNewlineIsAProtocolErrorNotASilentExit) {
+    temp_dir dir{"boltload-it"};
+    // 100 MB and no newline: refused once it passes the line limit, not read to the end.
+    const auto [code, out] = worker_fed_by(dir, "head -c 100000000 /dev/zero | tr \"\\000\" a");
+    EXPECT_NE(code, 0);
+    const auto m = last_message(out);
+    EXPECT_EQ(m.at("kind"), "protocol");
+    EXPECT_NE(m.at("message").get<std::string>().find("a line on stdin is longer than 67108864 bytes"), std::string::npos)
+        << m.dump();
+    // A short unfinished message at the end of the input is an error too.
+    dir.write("partial", "{\"type\":\"hello\",\"protocol\":3");
+    const auto [code2, out2] = worker_fed_by(dir, "cat " + (dir.path / "partial").string());
+    EXPECT_NE(code2, 0);
+    EXPECT_EQ(last_message(out2).at("message"), "stdin ended inside a message (28 bytes without a newline)");
 }
 
 TEST(Import, TheGuidesRelationshipImportConflictsAndEndsWithTenThousand) {

@@ -203,6 +203,7 @@ enum class server_behavior {
     silent,   // reads and discards, never writes, keeps the connection open
     hang_up,  // closes the connection at once
     idle,     // neither reads nor writes, keeps the connection open (the client's writes block)
+    http,     // answers what it reads with an HTTP 400 response and closes, as web servers do
 };
 
 /// A TCP or TLS server on 127.0.0.1:0 running in its own thread; stopped by the destructor.
@@ -271,12 +272,24 @@ private:
             stream->async_read_some(boost::asio::buffer(buffer),
                                     [self](boost::system::error_code ec, std::size_t n) {
                                         if (ec) return;
-                                        if (self->behavior == server_behavior::echo) {
+                                        if (self->behavior == server_behavior::http) {
+                                            self->answer_http();
+                                        } else if (self->behavior == server_behavior::echo) {
                                             self->write(n);
                                         } else {
                                             self->read();
                                         }
                                     });
+        }
+        void answer_http() {
+            static constexpr std::string_view reply =
+                "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+            auto self = this->shared_from_this();
+            boost::asio::async_write(*stream, boost::asio::buffer(reply.data(), reply.size()),
+                                     [self](boost::system::error_code, std::size_t) {
+                                         boost::system::error_code ignored;
+                                         self->lowest().shutdown(socket::shutdown_both, ignored);
+                                     });
         }
         void write(std::size_t n) {
             auto self = this->shared_from_this();

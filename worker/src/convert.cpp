@@ -5,6 +5,7 @@
 #include <system_error>
 #include <unordered_set>
 
+#include "bolt/utf8.hpp"
 #include "boltload/csv.hpp"
 
 namespace boltload {
@@ -178,6 +179,15 @@ void set_string(bolt::value& v, std::string_view text) {
     else v.variant().emplace<std::string>(text);
 }
 
+// Why a string value is not UTF-8 (Bolt strings must be; strict drivers and servers refuse
+// others); out of line, off the hot path.
+[[gnu::noinline, gnu::cold]] std::string utf8_problem(std::string_view text, std::size_t at) {
+    static constexpr char hex[] = "0123456789abcdef";
+    const auto c = static_cast<unsigned char>(text[at]);
+    return "invalid UTF-8 at byte " + std::to_string(at + 1) + " of the field (0x" + hex[c >> 4] + hex[c & 15] +
+           "): expected UTF-8 text";
+}
+
 // A scalar field into v. Returns an empty string on success, else what went wrong.
 std::string convert_scalar(column_type type, bool null_on_empty, std::string_view text, bolt::value& v) {
     if (text.empty()) {
@@ -193,9 +203,12 @@ std::string convert_scalar(column_type type, bool null_on_empty, std::string_vie
     switch (type) {
         case column_type::string_:
         case column_type::skip:
-        case column_type::list:  // lists of lists are not a thing in the config; read as text
+        case column_type::list: {  // lists of lists are not a thing in the config; read as text
+            if (const std::size_t at = bolt::utf8_invalid_at(text); at != text.size()) [[unlikely]]
+                return utf8_problem(text, at);
             set_string(v, text);
             return {};
+        }
         case column_type::integer: {
             std::int64_t i = 0;
             const parsed r = parse_number_checked(text, i);
@@ -355,11 +368,28 @@ row_converter::row_converter(const csv_spec& spec, std::span<const std::string> 
     }
 }
 
+std::size_t field_count_error_at(std::size_t found, std::size_t expected) {
+    return found < expected ? found + 1 : expected + 1;
+}
+
+std::string field_count_message(std::size_t found, std::size_t expected, std::string_view missing_name) {
+    std::string out = "expected " + std::to_string(expected) + " fields, found " + std::to_string(found) + ": ";
+    const std::size_t at = field_count_error_at(found, expected);
+    if (found < expected) {
+        out += "the record ends before field " + std::to_string(at);
+        if (!missing_name.empty()) out += " ('" + std::string(missing_name) + "')";
+    } else {
+        out += "field " + std::to_string(at) + (found == expected + 1 ? " is one too many" : " and those after it are too many");
+    }
+    return out;
+}
+
 void row_converter::check_field_count(const csv_record& record) const {
-    if (record.fields.size() != columns_.size())
-        throw csv_error(std::string(record.file), record.line, 0,
-                        "expected " + std::to_string(columns_.size()) + " fields, found " +
-                            std::to_string(record.fields.size()));
+    const std::size_t found = record.fields.size();
+    if (found == columns_.size()) return;
+    const std::size_t at = field_count_error_at(found, columns_.size());
+    const std::string_view name = found < columns_.size() ? std::string_view(columns_[at - 1].name) : std::string_view();
+    throw csv_error(std::string(record.file), record.line, at, field_count_message(found, columns_.size(), name));
 }
 
 std::optional<std::size_t> row_converter::column_of(std::string_view name) const {

@@ -21,6 +21,7 @@ csv_chunk_reader::csv_chunk_reader(const csv_source& source, const csv_spec& spe
       has_quote_(spec.quote != '\0'),
       options_(options),
       chunk_end_(std::min(chunk.end, source.size())),
+      max_row_bytes_(spec.max_row_bytes),
       read_offset_(chunk.begin),
       buf_offset_(chunk.begin),
       line_(chunk.first_line),
@@ -113,10 +114,14 @@ bool csv_chunk_reader::next() {
     if (fault_ == fault::text_after_quote)
         throw csv_error(file, record_.line, fault_field_,
                         "field " + std::to_string(fault_field_) + ": text after the closing quote");
-    if (options_.expected_fields != 0 && fields_.size() != options_.expected_fields)
+    if (consumed_ > max_row_bytes_)
         throw csv_error(file, record_.line, 0,
-                        "expected " + std::to_string(options_.expected_fields) + " fields, found " +
-                            std::to_string(fields_.size()));
+                        "the record is " + std::to_string(consumed_) + " bytes, longer than max_row_bytes (" +
+                            std::to_string(max_row_bytes_) + ")");
+    if (options_.expected_fields != 0 && fields_.size() != options_.expected_fields) {
+        const std::size_t at = field_count_error_at(fields_.size(), options_.expected_fields);
+        throw csv_error(file, record_.line, at, field_count_message(fields_.size(), options_.expected_fields, {}));
+    }
     return true;
 }
 

@@ -3,6 +3,7 @@
 // gives one clear sentence, never an exception or a crash.
 #include "boltload/worker_protocol.hpp"
 
+#include "bolt/utf8.hpp"
 #include "boltload/json_fields.hpp"
 
 #include <fmt/format.h>
@@ -77,6 +78,11 @@ constexpr std::array<name_entry<transaction_mode>, 3> transaction_names{{
     {transaction_mode::implicit, "implicit"},
 }};
 
+constexpr std::array<name_entry<bad_row_policy>, 2> bad_row_policy_names{{
+    {bad_row_policy::stop, "stop"},
+    {bad_row_policy::skip, "skip"},
+}};
+
 constexpr std::array<name_entry<batch_outcome>, 3> outcome_names{{
     {batch_outcome::committed, "committed"},
     {batch_outcome::failed, "failed"},
@@ -97,6 +103,52 @@ constexpr std::array<name_entry<fatal_kind>, 6> fatal_names{{
     {fatal_kind::protocol, "protocol"},
     {fatal_kind::internal, "internal"},
 }};
+
+// ---- base64, for bytes that are not UTF-8 ----------------------------------------------------------
+
+constexpr std::string_view base64_chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+std::string base64_encode(std::string_view in) {
+    std::string out;
+    out.reserve((in.size() + 2) / 3 * 4);
+    for (std::size_t i = 0; i < in.size(); i += 3) {
+        std::uint32_t v = static_cast<std::uint8_t>(in[i]) << 16;
+        if (i + 1 < in.size()) v |= static_cast<std::uint8_t>(in[i + 1]) << 8;
+        if (i + 2 < in.size()) v |= static_cast<std::uint8_t>(in[i + 2]);
+        out += base64_chars[(v >> 18) & 63];
+        out += base64_chars[(v >> 12) & 63];
+        out += i + 1 < in.size() ? base64_chars[(v >> 6) & 63] : '=';
+        out += i + 2 < in.size() ? base64_chars[v & 63] : '=';
+    }
+    return out;
+}
+
+std::optional<std::string> base64_decode(std::string_view in) {
+    if (in.size() % 4 != 0) return std::nullopt;
+    std::string out;
+    out.reserve(in.size() / 4 * 3);
+    for (std::size_t i = 0; i < in.size(); i += 4) {
+        std::uint32_t v = 0;
+        int pad = 0;
+        for (std::size_t k = 0; k < 4; ++k) {
+            const char c = in[i + k];
+            std::uint32_t d = 0;
+            if (c == '=' && i + 4 == in.size() && k >= 2) {
+                ++pad;
+            } else {
+                if (pad) return std::nullopt;
+                const auto at = base64_chars.find(c);
+                if (at == std::string_view::npos) return std::nullopt;
+                d = static_cast<std::uint32_t>(at);
+            }
+            v = (v << 6) | d;
+        }
+        out += static_cast<char>((v >> 16) & 0xFF);
+        if (pad < 2) out += static_cast<char>((v >> 8) & 0xFF);
+        if (pad < 1) out += static_cast<char>(v & 0xFF);
+    }
+    return out;
+}
 
 // ---- encoding ----------------------------------------------------------------------------------
 
@@ -120,6 +172,8 @@ ojson encode_source(const source_spec& s) {
             cols.push_back(std::move(cj));
         }
         j["columns"] = std::move(cols);
+        // Only when set: it decides no chunk or batch, so it stays out of journal fingerprints.
+        if (c->max_row_bytes != csv_spec::default_max_row_bytes) j["max_row_bytes"] = c->max_row_bytes;
         out["csv"] = std::move(j);
     } else {
         const auto& g = std::get<generate_spec>(s);
@@ -193,6 +247,7 @@ ojson encode_body(const configure& m) {
     pj["retry"] = std::move(rj);
     pj["source"] = encode_source(p.source);
     if (p.idempotent) pj["idempotent"] = true;
+    if (p.on_bad_row != bad_row_policy::stop) pj["on_bad_row"] = to_string(p.on_bad_row);
     if (p.mix)
         pj["mix_and_batch"] = ojson{{"structure", mnb::to_string(p.mix->structure)},
                                     {"grouping", mnb::to_string(p.mix->grouping)},
@@ -243,6 +298,7 @@ ojson encode_body(const partitioned& m) {
 ojson encode_body(const batch_begin& m) {
     ojson j{{"type", "batch_begin"}, {"chunk_id", m.chunk_id}, {"batch", m.batch}, {"rows", m.rows}};
     if (m.first_line != 0) j["first_line"] = m.first_line;
+    if (m.bad != 0) j["bad"] = m.bad;
     return j;
 }
 
@@ -277,6 +333,19 @@ ojson batch_result_fields(const batch_result& m) {
     if (!m.error_code.empty()) j["error_code"] = m.error_code;
     if (!m.error.empty()) j["error"] = m.error;
     if (!m.dead_letter_rows.empty()) j["dead_letter_rows"] = m.dead_letter_rows;
+    if (m.bad != 0) j["bad"] = m.bad;
+    if (!m.bad_rows.empty()) {
+        ojson rows = ojson::array();
+        for (const bad_row& b : m.bad_rows) {
+            ojson bj{{"line", b.line}, {"column", b.column}, {"error", b.error}};
+            if (!b.file.empty()) bj["file"] = b.file;
+            // The text keeps its bytes exactly (it may be the invalid UTF-8 that made it bad).
+            if (bolt::is_valid_utf8(b.text)) bj["text"] = b.text;
+            else bj["text_base64"] = base64_encode(b.text);
+            rows.push_back(std::move(bj));
+        }
+        j["bad_rows"] = std::move(rows);
+    }
     return j;
 }
 
@@ -342,6 +411,7 @@ std::optional<source_spec> decode_source(json_fields& parent, const json& sj) {
         cr.character("delimiter", s.delimiter);
         cr.character("quote", s.quote);
         cr.boolean("header", s.header);
+        cr.integer("max_row_bytes", s.max_row_bytes, false);
         if (const json* cols = cr.array("columns")) {
             for (std::size_t i = 0; i < cols->size() && cr.ok(); ++i) {
                 const json& cj = (*cols)[i];
@@ -458,6 +528,7 @@ std::optional<configure> decode_configure(json_fields& r) {
         pr.integer("batch_size", p.batch_size);
         pr.enumeration("transaction", p.transaction, parse_transaction_mode);
         pr.boolean("idempotent", p.idempotent, false);
+        pr.enumeration("on_bad_row", p.on_bad_row, parse_bad_row_policy, false);
         if (const json* mj = pr.object("mix_and_batch", false)) {
             json_fields mr = pr.nested(*mj, "mix_and_batch");
             mix_work mix;
@@ -577,6 +648,8 @@ std::optional<batch_begin> decode_batch_begin(json_fields& r) {
     r.integer("batch", m.batch);
     r.integer("rows", m.rows);
     r.integer("first_line", m.first_line, false);
+    r.integer("bad", m.bad, false);
+    if (r.ok() && m.bad > m.rows) r.fail("bad must not exceed rows");
     if (!r.ok()) return std::nullopt;
     return m;
 }
@@ -628,8 +701,35 @@ std::optional<batch_result> decode_batch_result(json_fields& r) {
             m.dead_letter_rows.push_back(v.get<std::string>());
         }
     }
-    if (r.ok() && m.attempts == 0 && m.outcome != batch_outcome::unknown)
-        r.fail("attempts must be at least 1 (0 only for an unknown outcome)");
+    r.integer("bad", m.bad, false);
+    if (const json* rows = r.array("bad_rows", false)) {
+        for (std::size_t i = 0; i < rows->size() && r.ok(); ++i) {
+            const json& bj = (*rows)[i];
+            if (!bj.is_object()) {
+                r.fail(fmt::format("bad_rows[{}] must be an object", i));
+                break;
+            }
+            json_fields br = r.nested(bj, fmt::format("bad_rows[{}]", i));
+            bad_row b;
+            br.integer("line", b.line);
+            br.integer("column", b.column, false);
+            br.string("error", b.error);
+            br.string("file", b.file, false);
+            if (br.find("text_base64", false)) {
+                std::string encoded;
+                br.string("text_base64", encoded);
+                if (auto bytes = base64_decode(encoded)) b.text = std::move(*bytes);
+                else br.fail("field 'text_base64' is not base64");
+            } else {
+                br.string("text", b.text);
+            }
+            m.bad_rows.push_back(std::move(b));
+        }
+    }
+    if (r.ok() && m.bad > m.rows) r.fail("bad must not exceed rows");
+    if (r.ok() && !m.bad_rows.empty() && m.bad_rows.size() != m.bad) r.fail("bad_rows must list `bad` rows");
+    if (r.ok() && m.attempts == 0 && m.outcome != batch_outcome::unknown && m.bad != m.rows)
+        r.fail("attempts must be at least 1 (0 only for an unknown outcome, or a batch of bad rows only)");
     if (!r.ok()) return std::nullopt;
     return m;
 }
@@ -693,6 +793,24 @@ std::optional<fatal> decode_fatal(json_fields& r) {
     return m;
 }
 
+/// Bytes from outside, shown in a message: printable ASCII as is, anything else as \xNN (the
+/// message itself must stay valid UTF-8 JSON, whatever arrived).
+std::string escaped(std::string_view bytes) {
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out;
+    for (const char ch : bytes) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c >= 0x20 && c < 0x7F && c != '\\') {
+            out += ch;
+        } else {
+            out += "\\x";
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+    return out;
+}
+
 /// Parses the line into an object and names its type; nullopt with `error` set otherwise.
 std::optional<json> parse_object(std::string_view line, std::string& type, std::string& error) {
     if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
@@ -704,7 +822,7 @@ std::optional<json> parse_object(std::string_view line, std::string& type, std::
     json j = json::parse(line.begin(), line.end(), nullptr, /*allow_exceptions=*/false);
     if (j.is_discarded()) {
         constexpr std::size_t shown = 60;
-        error = fmt::format("not a JSON object: '{}{}'", line.substr(0, shown),
+        error = fmt::format("not a JSON object: '{}{}'", escaped(line.substr(0, shown)),
                             line.size() > shown ? "..." : "");
         return std::nullopt;
     }
@@ -755,6 +873,9 @@ std::string_view to_string(generate_spec::entity e) {
 std::optional<generate_spec::entity> parse_entity(std::string_view s) {
     return value_of(entity_names, s);
 }
+std::string_view to_string(bad_row_policy p) { return name_of(bad_row_policy_names, p); }
+std::optional<bad_row_policy> parse_bad_row_policy(std::string_view s) { return value_of(bad_row_policy_names, s); }
+
 std::string_view to_string(transaction_mode m) {
     return name_of(transaction_names, m);
 }
@@ -871,6 +992,7 @@ nlohmann::ordered_json journal_begin(std::string_view phase, const batch_begin& 
     ojson j{{"t", "begin"}, {"phase", phase}, {"chunk", b.chunk_id}, {"batch", b.batch}, {"rows", b.rows},
             {"worker", worker}};
     if (b.first_line) j["first_line"] = b.first_line;
+    if (b.bad) j["bad"] = b.bad;
     return j;
 }
 

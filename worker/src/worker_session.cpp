@@ -91,13 +91,25 @@ public:
     csv_rows(const csv_rows&) = delete;
     csv_rows& operator=(const csv_rows&) = delete;
 
+    /// The next record; a malformed one is returned too, its error kept for take_error().
     bool next() {
-        if (!reader_.next()) return false;
+        problem_.reset();
+        try {
+            if (!reader_.next()) return false;
+        } catch (const csv_error& e) {
+            problem_ = e;
+        }
         record_ = reader_.record();
         if (!lines_.empty()) record_.line = k_ < lines_.size() ? lines_[k_] : 0;
+        if (problem_ && !lines_.empty())  // a spill file's record: name the input's line
+            problem_ = csv_error(problem_->file(), record_.line, problem_->column(), strip_where(*problem_));
         ++k_;
         return true;
     }
+    /// Why the current record is malformed (reading it), if it is.
+    const std::optional<csv_error>& read_error() const { return problem_; }
+    /// The current record as in the file, without its line end.
+    std::string_view text() const { return record_.raw; }
     void convert(bolt::list& rows, std::size_t slot) { conv_.convert_into(record_, rows, slot); }
     /// One field of the current record (the passes read only the endpoints).
     void convert_field(std::size_t column, bolt::value& out) { conv_.convert_field(record_, column, out); }
@@ -143,8 +155,16 @@ private:
     std::vector<std::uint64_t> lines_;
     std::size_t k_ = 0;
     csv_record record_;
+    std::optional<csv_error> problem_;
     std::vector<std::pair<std::uint64_t, std::size_t>> kept_;
     std::vector<std::string> kept_text_;
+
+    /// The message without its "file:line: " prefix.
+    static std::string strip_where(const csv_error& e) {
+        const std::string what = e.what();
+        const std::string prefix = e.line() ? e.file() + ":" + std::to_string(e.line()) + ": " : e.file() + ": ";
+        return what.rfind(prefix, 0) == 0 ? what.substr(prefix.size()) : what;
+    }
 };
 
 /// Generated rows: a range of row numbers, or the row numbers a spill file lists.
@@ -168,6 +188,8 @@ public:
         gen_.row(current_, rows[slot]);
     }
     std::uint64_t line() const { return 0; }
+    const std::optional<csv_error>& read_error() const { return no_error_; }
+    std::string_view text() const { return {}; }
     std::string where() const { return fmt::format("generated row {}", current_); }
     const std::string& file() const {
         static const std::string none;
@@ -195,6 +217,7 @@ private:
     std::vector<std::uint64_t> indices_;
     std::int64_t k_ = 0;
     std::int64_t current_ = 0;
+    std::optional<csv_error> no_error_;
 };
 
 /// A Mix and Batch cell: its slices (one per partitioned chunk) read one after the other, as one
@@ -217,6 +240,8 @@ public:
         }
     }
     void convert(bolt::list& rows, std::size_t slot) { part_->convert(rows, slot); }
+    const std::optional<csv_error>& read_error() const { return part_->read_error(); }
+    std::string_view text() const { return part_->text(); }
     std::uint64_t line() const { return part_->line(); }
     std::string where() const { return part_->where(); }
     const std::string& file() const { return part_->file(); }
@@ -399,33 +424,44 @@ const csv_source& worker_session::input_file(std::uint32_t index) {
 void worker_session::run_batch(const chunk& c, std::uint32_t index, std::uint64_t rows, std::uint64_t first_line,
                                const std::string& file,
                                const std::function<std::vector<std::string>()>& dead_letter_rows, const sender& send) {
-    if (in_doubt(c, index)) {
-        batch_result r;
+    const std::uint64_t bad = bad_.size();
+    const auto finish = [&](batch_result& r) {
         r.chunk_id = c.chunk_id;
         r.batch = index;
         r.rows = rows;
+        r.first_line = first_line;
+        r.bad = bad;
+        if (r.outcome != batch_outcome::committed) r.file = file;
+        r.bad_rows = std::move(bad_);
+        bad_.clear();
+        send(r);
+    };
+    if (in_doubt(c, index)) {
+        batch_result r;
         r.outcome = batch_outcome::unknown;
         r.attempts = 0;
-        r.first_line = first_line;
-        r.file = file;
-        r.dead_letter_rows = dead_letter_rows();
-        send(r);
-        return;
+        if (rows > bad) r.dead_letter_rows = dead_letter_rows();
+        return finish(r);
     }
     // The begin is in the journal before the batch can commit, whatever crashes next (this
     // worker, the coordinator, both): a batch that committed is never missing from it.
-    const batch_begin begin{c.chunk_id, index, rows, first_line};
+    const batch_begin begin{c.chunk_id, index, rows, first_line, bad};
     append_to_journal(begin);
     send(begin);
-    batch_result r = runner_->run(params_, rows);
-    r.chunk_id = c.chunk_id;
-    r.batch = index;
-    r.first_line = first_line;
-    if (r.outcome != batch_outcome::committed) {
-        r.file = file;
-        r.dead_letter_rows = dead_letter_rows();
+    if (rows == bad) {  // nothing left to send
+        batch_result r;
+        r.attempts = 0;
+        return finish(r);
     }
-    send(r);
+    batch_result r = runner_->run(params_, rows - bad);
+    if (r.outcome != batch_outcome::committed) r.dead_letter_rows = dead_letter_rows();
+    finish(r);
+}
+
+template <class Rows>
+void worker_session::set_aside(const csv_error& problem, const Rows& src) {
+    if (config_.phase.on_bad_row == bad_row_policy::stop) throw problem;
+    bad_.push_back(bad_row{src.line(), problem.column(), problem.what(), std::string(src.text()), src.file()});
 }
 
 void worker_session::append_to_journal(const batch_begin& b) {
@@ -451,6 +487,9 @@ std::optional<fatal> worker_session::run_rows(const chunk& c, Rows& src, const s
     std::uint64_t total = 0;
     std::uint64_t first_line = 0;
     std::string first_file;
+    const bool skip_bad = config_.phase.on_bad_row == bad_row_policy::skip;
+    std::size_t good = 0;  // rows of the batch in `batch` (the others are bad: in bad_)
+    bad_.clear();
     for (;;) {
         const bool more = src.next();
         if (more) {
@@ -459,18 +498,33 @@ std::optional<fatal> worker_session::run_rows(const chunk& c, Rows& src, const s
                 first_file = src.file();
             }
             // Rows of skipped batches are read but not converted; rows in doubt only when their
-            // dead letters are made from the converted rows (generated data).
-            if (!skipped(c, index) && (!in_doubt(c, index) || Rows::dead_letters_need_rows))
-                src.convert(batch, in_batch);
-            src.keep();
+            // dead letters are made from the converted rows (generated data), or when bad rows
+            // must be told apart from the others.
+            const bool convert = !skipped(c, index) && (!in_doubt(c, index) || Rows::dead_letters_need_rows || skip_bad);
+            const std::optional<csv_error>& unreadable = src.read_error();
+            if (unreadable && (convert || !skip_bad)) {
+                set_aside(*unreadable, src);
+            } else if (convert) {
+                try {
+                    src.convert(batch, good);
+                    src.keep();
+                    ++good;
+                } catch (const csv_error& e) {
+                    set_aside(e, src);
+                }
+            } else {
+                src.keep();
+            }
             ++in_batch;
             ++total;
         }
         if (in_batch > 0 && (in_batch == batch_size || !more)) {
             if (!skipped(c, index)) {
-                if (batch.size() > in_batch) batch.erase(batch.begin() + static_cast<std::ptrdiff_t>(in_batch), batch.end());
+                if (batch.size() > good) batch.erase(batch.begin() + static_cast<std::ptrdiff_t>(good), batch.end());
                 run_batch(c, index, in_batch, first_line, first_file, [&] { return src.dead_letters(batch); }, send);
             }
+            bad_.clear();
+            good = 0;
             src.forget();
             send(progress{c.chunk_id, total, src.bytes_done()});
             in_batch = 0;
@@ -567,16 +621,35 @@ std::pair<std::optional<std::uint64_t>, std::optional<std::uint64_t>> worker_ses
     return {key(mix.source_field, "source"), key(mix.target_field, "target")};
 }
 
+/// endpoints() of a row that can be read; nullopt for a bad row when on_bad_row is skip.
+template <class Rows>
+std::optional<std::pair<std::optional<std::uint64_t>, std::optional<std::uint64_t>>> worker_session::readable_endpoints(
+    Rows& src) {
+    const bool skip_bad = config_.phase.on_bad_row == bad_row_policy::skip;
+    if (const auto& unreadable = src.read_error()) {
+        if (!skip_bad) throw *unreadable;
+        return std::nullopt;
+    }
+    try {
+        return endpoints(src);
+    } catch (const csv_error& e) {
+        if (!skip_bad || e.line() == 0) throw;  // line 0: not the row's fault (a missing field)
+        return std::nullopt;
+    }
+}
+
 template <class Rows>
 std::optional<fatal> worker_session::count_rows(const chunk& c, Rows& src, const sender& send) {
     if (!config_.phase.mix) return fatal{fatal_kind::protocol, "a count task for a phase without mix_and_batch", c.chunk_id};
     degree_counter degrees;
     std::uint64_t total = 0;
     while (src.next()) {
-        const auto [s, t] = endpoints(src);
+        ++total;
+        const auto ends = readable_endpoints(src);
+        if (!ends) continue;  // a bad row: the load pass reports it
+        const auto [s, t] = *ends;
         if (s) degrees.add(*s);
         if (t && t != s) degrees.add(*t);  // a self-loop writes its node once
-        ++total;
     }
     auto counts = degrees.take();
     const std::uint64_t keys = counts.size();
@@ -610,15 +683,32 @@ std::optional<fatal> worker_session::partition_rows(const chunk& c, Rows& src, c
     // The chunk's rows in memory, bounded by the chunk's size; cell (s, t) at s * groups + t.
     const std::uint32_t n = map.groups();
     std::vector<bucket> cells(static_cast<std::size_t>(n) * n);
+    // Bad rows (on_bad_row: skip) go last into cell (0, 0)'s part, where the load pass finds and
+    // reports them: last, so a record that never ends (an unterminated quote) swallows nothing.
+    bucket bad;
     std::uint64_t total = 0;
     while (src.next()) {
-        const auto [s, t] = endpoints(src);
+        const auto ends = readable_endpoints(src);
+        if (!ends) {
+            src.spill(bad.rows, bad.lines);
+            ++bad.count;
+            ++total;
+            continue;
+        }
+        const auto [s, t] = *ends;
         // A null key names no node: it conflicts with nothing, any group will do.
         const mnb::cell cell = mnb::cell_of(mix.structure, s ? map.group_of(*s) : 0, t ? map.group_of(*t) : 0);
         bucket& b = cells[static_cast<std::size_t>(cell.source) * n + cell.target];
         src.spill(b.rows, b.lines);
         ++b.count;
         ++total;
+    }
+    if (bad.count > 0) {
+        bucket& home = cells[static_cast<std::size_t>(mnb::cell_of(mix.structure, 0, 0).source) * n +
+                             mnb::cell_of(mix.structure, 0, 0).target];
+        home.rows += bad.rows;
+        home.lines += bad.lines;
+        home.count += bad.count;
     }
     partitioned out{c.chunk_id, total, {}};
     std::string all_rows, all_lines;

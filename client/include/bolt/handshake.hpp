@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
 
 #include "bolt/protocol.hpp"
 
@@ -40,6 +41,11 @@ std::array<std::uint8_t, handshake_request_size> make_handshake_request(
 /// a plain version (`00 00 minor major` with major != 0; a manifest reply `00 00 01 FF` counts as
 /// not plain, since this client never proposes the manifest).
 std::optional<protocol_version> parse_handshake_response(std::span<const std::uint8_t, 4> response);
+
+/// When the 4 bytes a server answered the handshake with are not a Bolt reply but the start of
+/// another protocol, what that server is ("an HTTP server", "a TLS server: use bolt+s:// or
+/// bolt+ssc://", ...); nullopt when they do not look like anything known.
+std::optional<std::string> recognise_non_bolt_reply(std::span<const std::uint8_t, 4> response);
 
 /// True when `v` lies in one of the first four `proposals` (check the server chose something we
 /// offered before trusting it).

@@ -75,6 +75,7 @@ enum class errc {
     unrepresentable,    // encoder: a value the dialect cannot carry (zone-id date-time whose
                         // seconds would need a time-zone database to convert)
     not_a_structure,    // read_struct_header: the next value is not a structure
+    invalid_utf8,       // a string (or map key) that is not valid UTF-8: Bolt strings are UTF-8
 };
 
 const std::error_category& error_category();

@@ -93,8 +93,8 @@ const std::error_category& tls_handshake_category();
 
 /// Resolves `to`, tries every endpoint until one accepts, sets the socket options, and for TLS
 /// does the handshake (TLS 1.2 or newer, SNI, chain and hostname verification as `tls` says), all
-/// within socket_options::connect_timeout. Name resolution runs synchronously through the system
-/// resolver, whose own timeouts bound it. On failure `out` is left empty.
+/// within socket_options::connect_timeout, name resolution included (a host name is looked up on
+/// a thread of its own, waited for at most that long). On failure `out` is left empty.
 std::error_code connect(const address& to, const tls_options& tls, const socket_options& options,
                         std::unique_ptr<transport>& out);
 

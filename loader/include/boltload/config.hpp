@@ -73,6 +73,8 @@ struct phase_config {
     schedule_kind schedule = schedule_kind::free;
     mix_and_batch_config mix;             ///< schedule: mix_and_batch
     std::int64_t max_failed_batches = 0;  ///< more failed batches than this stop the run
+    /// on_bad_row (in work) skip: more bad rows than this stop the phase (exit 1); -1: no limit.
+    std::int64_t max_bad_rows = -1;
     std::string dead_letter;  ///< file for failed batches; default "<name>.dead-letter.csv|jsonl"
     bool retry_given = false;         ///< the phase had its own retry block
     std::vector<std::string> before;  ///< statements run once before the phase (auto-commit)

@@ -86,4 +86,12 @@ struct dead_letter_paths {
 };
 dead_letter_paths dead_letter_paths_for(const phase_config& phase);
 
+/// Where a phase's bad rows go (on_bad_row: skip): `<name>.bad-rows.csv` (each bad record's text
+/// as in the input, after the input's header) and `<name>.bad-rows.errors.jsonl` (why, where).
+struct bad_rows_paths {
+    std::filesystem::path rows;
+    std::filesystem::path errors;
+};
+bad_rows_paths bad_rows_paths_for(const phase_config& phase);
+
 }  // namespace boltload

@@ -64,6 +64,16 @@ struct batch_begin {
     std::uint64_t rows = 0;
     std::uint64_t first_line = 0;  ///< CSV: the batch's first physical line
     int worker = 0;
+    std::uint64_t bad = 0;  ///< of `rows`, bad ones (not in the transaction)
+};
+
+/// Where the phase's bad-rows files ended once a batch's bad rows were written: a resumed run
+/// cuts the files back to the last such mark, so the bad rows of a batch whose outcome never
+/// reached the journal (it is in doubt, and runs or is reported again) are not written twice.
+struct bad_rows_mark {
+    std::uint64_t rows_bytes = 0;    ///< <phase>.bad-rows.csv
+    std::uint64_t errors_bytes = 0;  ///< <phase>.bad-rows.errors.jsonl
+    friend bool operator==(const bad_rows_mark&, const bad_rows_mark&) = default;
 };
 
 /// A batch's outcome as its worker reported it (the rows' text stays in the dead-letter files).
@@ -72,7 +82,8 @@ struct batch_end {
     int worker = 0;
     double at_s = 0;        ///< when it was reported, seconds since the phase's part started
     bool replayed = false;  ///< it ran again after being in doubt (idempotent phases)
-    batch_result result;    ///< dead_letter_rows left empty
+    batch_result result;    ///< dead_letter_rows and bad_rows left empty (`bad` counts them)
+    std::optional<bad_rows_mark> bad_files;  ///< set when the batch had bad rows
 };
 
 /// A batch that was allowed to start and whose worker died (or the run stopped at once) before
@@ -86,6 +97,7 @@ struct batch_doubt {
     std::uint64_t first_line = 0;
     bool replay = false;
     std::string why;
+    std::uint64_t bad = 0;  ///< of `rows`, bad ones: they are not unknown (reported when the rows are)
 };
 
 /// The rows of a batch in doubt were written to the .unknown file.
@@ -93,6 +105,8 @@ struct unknown_rows_written {
     std::string phase;
     std::uint64_t chunk = 0;
     std::uint32_t batch = 0;
+    std::uint64_t bad = 0;  ///< its bad rows, written to the bad-rows files at the same time
+    std::optional<bad_rows_mark> bad_files;
 };
 
 /// Every batch of the chunk has its outcome.
@@ -164,6 +178,8 @@ struct phase_state {
     double duration_s = 0;      ///< every part's time in this phase
     std::uint64_t rows_input = 0;          ///< from the last phase_end: the phase's rows
     std::uint64_t rows_not_attempted = 0;  ///< from the last phase_end
+    /// The last mark of the bad-rows files (nullopt: no bad row was written yet).
+    std::optional<bad_rows_mark> bad_files;
 };
 
 /// One part of the run, for the report's `runs` list.

@@ -135,11 +135,19 @@ struct write_journal {
 struct dead_letter {
     batch_result result;
 };
+/// Write the batch's bad rows to <phase>.bad-rows.csv and their errors to
+/// <phase>.bad-rows.errors.jsonl, then append `then` (the batch's outcome) to the journal with
+/// `bad_files` set to where the files end: one record says both that the batch is settled and
+/// how much of the files is accounted for (a resumed run cuts them back to that).
+struct write_bad_rows {
+    batch_result result;
+    journal::record then;
+};
 /// The phase is over: every worker is gone.
 struct phase_over {};
 
 using command = std::variant<start_worker, send_chunk, stop_worker, kill_worker,
-                             write_journal, dead_letter, phase_over>;
+                             write_journal, dead_letter, write_bad_rows, phase_over>;
 
 }  // namespace sched
 
@@ -147,6 +155,7 @@ enum class phase_end : std::uint8_t {
     completed,
     interrupted,        ///< a signal: what is done is in the journal
     too_many_failures,  ///< more dead-lettered batches than max_failed_batches
+    too_many_bad_rows,  ///< on_bad_row: skip, and more bad rows than max_bad_rows
     fatal,              ///< a worker could not connect, authenticate or read its input, or died too often
 };
 std::string_view to_string(phase_end e);
@@ -158,6 +167,8 @@ struct scheduler_settings {
     int max_worker_restarts = 8;
     std::int64_t batch_size = 1000;
     std::int64_t max_failed_batches = 0;
+    /// on_bad_row: skip: bad rows the phase tolerates, every part included; -1: no limit.
+    std::int64_t max_bad_rows = -1;
     bool idempotent = false;
     /// Added to report times in the statistics, so a resumed part continues the earlier parts'
     /// time axis (the journal keeps each part's own times).
@@ -230,6 +241,9 @@ private:
     void dispatch(int worker, out& o, int limit = 0);
     void start_when_all_connected(out& o);
     void put_in_doubt(const batch_begin& b, const std::string& why, out& o);
+    /// Journals a settled batch, through its bad rows' files when it has some.
+    void settle(const batch_result& r, journal::record record, out& o);
+    void check_bad_rows(const batch_result& r, out& o);
     void requeue(std::uint64_t chunk_id);
     void stop(phase_end why, std::string message, out& o);
     void maybe_finish(out& o);

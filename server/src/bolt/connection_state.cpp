@@ -97,6 +97,21 @@ void connection_state::feed(std::span<const std::uint8_t> bytes) {
 
 void connection_state::end_of_input() { input_ended_ = true; }
 
+void connection_state::refuse(std::string code, std::string message) {
+    refusal_.emplace(std::move(code), std::move(message));
+}
+
+bool connection_state::authenticated() const noexcept {
+    switch (phase_) {
+        case connection_phase::ready:
+        case connection_phase::streaming:
+        case connection_phase::tx_ready:
+        case connection_phase::tx_streaming:
+        case connection_phase::failed: return true;
+        default: return false;
+    }
+}
+
 connection_action connection_state::step() {
     if (phase_ == connection_phase::defunct) return {.close = true};
     if (phase_ == connection_phase::handshake) return step_handshake();
@@ -105,7 +120,12 @@ connection_action connection_state::step() {
         std::error_code ec;
         auto message = reader_.next(ec);
         if (ec) {
-            violation("message beyond the size limit");
+            // Said plainly on both sides: the client learns which limit it hit, the log says so too.
+            const std::string why = "a message of more than " + std::to_string(reader_.max_message_bytes()) +
+                                    " bytes: over the server's message size limit (--max-message-bytes)";
+            last_violation_ = why;
+            failure(protocol_violation_code, "The client sent " + why + ". Send smaller batches or raise the limit.");
+            close_now();
             return {.close = true};
         }
         if (!message) {
@@ -117,11 +137,33 @@ connection_action connection_state::step() {
         }
         std::string detail;
         ec = wire::decode_request(*message, features_, settings_.limits.values, request_, &detail);
+        if (ec == ::bolt::packstream::errc::invalid_utf8 && authenticated()) {
+            // The message was read whole, so the connection can go on: FAILURE, then IGNORED until
+            // RESET, like any client error. Nothing that is not UTF-8 is stored or handed on.
+            ++stats_.messages;
+            const std::string tag = message->size() > 1
+                                        ? std::string(wire::to_string(static_cast<wire::message_tag>((*message)[1])))
+                                        : std::string("a");
+            if (phase_ == connection_phase::failed) {
+                ignored();
+            } else {
+                failure(invalid_utf8_code, "Invalid UTF-8 in a string of the " + tag +
+                                               " message: Bolt strings must be UTF-8 (the value was refused, "
+                                               "nothing was stored)");
+            }
+            return {};
+        }
         if (ec) {
             violation(detail.empty() ? ec.message() : detail);
             return {.close = true};
         }
         ++stats_.messages;
+        if (refusal_) {
+            last_violation_ = refusal_->second;
+            failure(refusal_->first, refusal_->second);
+            close_now();
+            return {.close = true};
+        }
         has_pending_ = true;
         pause_served_ = false;
     }

@@ -4,6 +4,7 @@
 #include "server/bolt/server.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -36,6 +37,9 @@ namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t flush_threshold = 256 * 1024;
+/// Connections past max_connections told so at once; more are closed without a word.
+constexpr std::size_t max_refusing = 64;
+using clock = std::chrono::steady_clock;
 
 }  // namespace
 
@@ -56,14 +60,23 @@ struct server::impl {
     std::mutex stop_mutex;
 
     std::atomic<std::size_t> open{0};
+    std::atomic<std::size_t> refusing{0};  // connections past the limit being told so
     std::atomic<std::uint64_t> accepted{0};
     std::atomic<std::uint64_t> faults{0};
 
     asio::awaitable<void> accept_loop();
     template <class Stream>
-    asio::awaitable<void> serve(Stream& stream, std::uint64_t ordinal);
-    asio::awaitable<void> serve_plain(tcp::socket socket, std::uint64_t ordinal);
-    asio::awaitable<void> serve_tls(tcp::socket socket, std::uint64_t ordinal);
+    asio::awaitable<void> serve(Stream& stream, std::uint64_t ordinal, bool full, clock::time_point accepted_at);
+    asio::awaitable<void> serve_plain(tcp::socket socket, std::uint64_t ordinal, bool full);
+    asio::awaitable<void> serve_tls(tcp::socket socket, std::uint64_t ordinal, bool full);
+    /// Closes one slot: the open connections', or the refusals'.
+    void release(bool full) {
+        if (full) --refusing;
+        else --open;
+    }
+    void log(const std::string& line) const {
+        if (settings.log) settings.log(line);
+    }
 };
 
 asio::awaitable<void> server::impl::accept_loop() {
@@ -79,57 +92,77 @@ asio::awaitable<void> server::impl::accept_loop() {
             continue;
         }
         const std::uint64_t ordinal = ++accepted;
-        if (open.load() >= settings.limits.max_connections) {
+        // Past the limit a client still gets a Bolt answer (a FAILURE saying the server is full),
+        // unless too many are being told so at once.
+        const bool full = open.load() >= settings.limits.max_connections;
+        if (full && refusing.load() >= max_refusing) {
             boost::system::error_code ignored;
             socket.close(ignored);
             continue;
         }
-        ++open;
+        if (full) {
+            ++refusing;
+        } else {
+            ++open;
+        }
         boost::system::error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);  // replies are small; no Nagle delays
         auto executor = socket.get_executor();
         if (tls) {
-            asio::co_spawn(executor, serve_tls(std::move(socket), ordinal), asio::detached);
+            asio::co_spawn(executor, serve_tls(std::move(socket), ordinal, full), asio::detached);
         } else {
-            asio::co_spawn(executor, serve_plain(std::move(socket), ordinal), asio::detached);
+            asio::co_spawn(executor, serve_plain(std::move(socket), ordinal, full), asio::detached);
         }
     }
 }
 
-asio::awaitable<void> server::impl::serve_plain(tcp::socket socket, std::uint64_t ordinal) {
+asio::awaitable<void> server::impl::serve_plain(tcp::socket socket, std::uint64_t ordinal, bool full) {
     try {
-        co_await serve(socket, ordinal);
+        co_await serve(socket, ordinal, full, clock::now());
     } catch (const std::exception&) {
         // A connection never takes the server down; the peer sees the socket close.
     }
     boost::system::error_code ignored;
     socket.close(ignored);
-    --open;
+    release(full);
 }
 
-asio::awaitable<void> server::impl::serve_tls(tcp::socket socket, std::uint64_t ordinal) {
+asio::awaitable<void> server::impl::serve_tls(tcp::socket socket, std::uint64_t ordinal, bool full) {
+    const auto accepted_at = clock::now();
     asio::ssl::stream<tcp::socket> stream(std::move(socket), *tls);
     try {
         asio::steady_timer timer(co_await asio::this_coro::executor);
-        timer.expires_after(settings.limits.idle_timeout.count() > 0 ? settings.limits.idle_timeout
-                                                                    : std::chrono::hours(24));
+        const auto& l = settings.limits;
+        timer.expires_after(l.handshake_timeout.count() > 0 ? l.handshake_timeout
+                            : l.idle_timeout.count() > 0    ? l.idle_timeout
+                                                            : std::chrono::milliseconds(std::chrono::hours(24)));
         auto r = co_await (stream.async_handshake(asio::ssl::stream_base::server, use_tuple) ||
                            timer.async_wait(use_tuple));
         if (r.index() == 0 && !std::get<0>(std::get<0>(r))) {
-            co_await serve(stream, ordinal);
+            co_await serve(stream, ordinal, full, accepted_at);
+        } else if (r.index() == 1) {
+            log("connection bolt-" + std::to_string(ordinal) + " closed: no TLS handshake within the handshake timeout");
         }
     } catch (const std::exception&) {
     }
     boost::system::error_code ignored;
     stream.next_layer().close(ignored);
-    --open;
+    release(full);
 }
 
 template <class Stream>
-asio::awaitable<void> server::impl::serve(Stream& stream, std::uint64_t ordinal) {
+asio::awaitable<void> server::impl::serve(Stream& stream, std::uint64_t ordinal, bool full,
+                                          clock::time_point accepted_at) {
     connection_state conn(db, settings, ordinal);
+    if (full)
+        conn.refuse(std::string(server_full_code),
+                    "The server is full: it already serves its maximum of " +
+                        std::to_string(settings.limits.max_connections) +
+                        " connections (--max-connections). Close connections or use fewer (fewer workers), or "
+                        "raise the limit.");
     asio::steady_timer timer(co_await asio::this_coro::executor);
     const auto idle = settings.limits.idle_timeout;
+    const auto handshake = settings.limits.handshake_timeout;
     const auto count_faults = [&] {
         const auto& s = conn.stats();
         return s.faults_transient + s.faults_dropped + s.faults_stalled + s.faults_delayed;
@@ -159,13 +192,29 @@ asio::awaitable<void> server::impl::serve(Stream& stream, std::uint64_t ordinal)
         }
         if (!a.need_input) continue;
 
+        // Until it has authenticated a connection has the handshake timeout, counted from
+        // accept; after that, the idle timeout per read.
+        auto wait = idle;
+        bool deadline_bound = false;  // the wait ends at the handshake deadline, not the idle limit
+        if (handshake.count() > 0 && !conn.authenticated()) {
+            const auto left = std::max(
+                std::chrono::duration_cast<std::chrono::milliseconds>(accepted_at + handshake - clock::now()),
+                std::chrono::milliseconds(1));
+            deadline_bound = idle.count() == 0 || left <= idle;
+            if (deadline_bound) wait = left;
+        }
         auto space = conn.prepare();
-        if (idle.count() > 0) {
-            timer.expires_after(idle);
+        if (wait.count() > 0) {
+            timer.expires_after(wait);
             auto r = co_await (stream.async_read_some(asio::buffer(space.data(), space.size()),
                                                       use_tuple) ||
                                timer.async_wait(use_tuple));
-            if (r.index() == 1) break;  // idle for too long
+            if (r.index() == 1) {  // idle for too long, or not in by the handshake deadline
+                if (deadline_bound)
+                    log("connection " + conn.connection_id() + " closed: it did not get through the handshake and "
+                        "authentication within " + std::to_string(handshake.count()) + " ms (the handshake timeout)");
+                break;
+            }
             auto [ec, n] = std::get<0>(r);
             conn.commit(n);
             if (ec) conn.end_of_input();
@@ -176,6 +225,8 @@ asio::awaitable<void> server::impl::serve(Stream& stream, std::uint64_t ordinal)
             if (ec) conn.end_of_input();
         }
     }
+    if (settings.log && !conn.last_violation().empty())
+        settings.log("connection " + conn.connection_id() + " closed: " + conn.last_violation());
 }
 
 server::server(server_options options) : impl_(std::make_unique<impl>(std::move(options))) {}

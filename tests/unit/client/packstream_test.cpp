@@ -519,6 +519,24 @@ TEST(packstream_decode, truncation_errors_name_the_cause) {
     EXPECT_EQ(decode_errc("B1 44"), errc::truncated);
 }
 
+TEST(packstream_decode, strings_that_are_not_utf8_are_refused_wherever_they_are) {
+    EXPECT_EQ(decode_errc("81 FF"), errc::invalid_utf8);                         // tiny string
+    EXPECT_EQ(decode_errc("D0 03 61 C3 28"), errc::invalid_utf8);                // string8: bad continuation
+    EXPECT_EQ(decode_errc("D0 03 ED A0 80"), errc::invalid_utf8);                // a UTF-16 surrogate
+    EXPECT_EQ(decode_errc("D0 02 C0 AF"), errc::invalid_utf8);                   // overlong '/'
+    EXPECT_EQ(decode_errc("D0 04 F4 90 80 80"), errc::invalid_utf8);             // above U+10FFFF
+    EXPECT_EQ(decode_errc("92 01 81 80"), errc::invalid_utf8);                   // in a list
+    EXPECT_EQ(decode_errc("A1 81 FE 01"), errc::invalid_utf8);                   // a map key
+    EXPECT_EQ(decode_errc("A1 81 61 81 FE"), errc::invalid_utf8);                // a map value
+    EXPECT_EQ(make_error_code(errc::invalid_utf8).message(), "PackStream string is not valid UTF-8");
+    // Valid text of every width decodes, near and far from the end of the input.
+    value v;
+    ASSERT_FALSE(decode_hex("D0 0A 61 C3 A9 E2 82 AC F0 9F 98 80", v)) << "a, é, €, 😀";
+    EXPECT_EQ(v, value("a\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80"));
+    ASSERT_FALSE(decode_hex("92 82 C3 A9 01", v));
+    EXPECT_EQ(v, value(list{"\xC3\xA9", 1}));
+}
+
 TEST(packstream_decode, every_reserved_marker_is_an_error) {
     std::vector<std::uint8_t> reserved = {0xC4, 0xC5, 0xC6, 0xC7, 0xCF, 0xD3, 0xD7, 0xDB, 0xDC, 0xDD, 0xDE, 0xDF};
     for (int m = 0xE0; m <= 0xEF; ++m) reserved.push_back(static_cast<std::uint8_t>(m));

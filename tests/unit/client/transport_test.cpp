@@ -2,12 +2,19 @@
 // timeouts, EOF and refused connections, and the messages describe() gives for each.
 #include "bolt/transport.hpp"
 
+#include "bolt/driver.hpp"
+#include "bolt/handshake.hpp"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <boost/asio/error.hpp>
 #include <boost/asio/ssl/error.hpp>
+#include <array>
+#include <chrono>
 #include <cstdlib>
+#include <string>
+#include <utility>
 #include <numeric>
 #include <vector>
 
@@ -169,6 +176,53 @@ TEST(transport, ConnectTimesOutOnAStalledListener) {
     EXPECT_TRUE(is_timeout(ec));
     EXPECT_EQ(describe(ec), "connect timed out");
     EXPECT_FALSE(t);
+}
+
+// ---- a whole connection: what the connect timeout bounds, what is not a Bolt server --------------
+
+driver_config connect_within(std::chrono::milliseconds timeout) {
+    driver_config c;
+    c.connection_timeout = timeout;
+    c.connection_acquisition_timeout = 60s;  // the longer bound must not be the one that applies
+    return c;
+}
+
+/// What verify_connectivity() throws, and how long it took.
+std::pair<std::string, std::chrono::milliseconds> connect_failure(const std::string& uri, driver_config config) {
+    const auto start = std::chrono::steady_clock::now();
+    std::string what = "(connected)";
+    try {
+        driver d(uri, auth_token::none(), std::move(config));
+        d.verify_connectivity();
+    } catch (const service_unavailable& e) {
+        what = e.what();
+    } catch (const error& e) {
+        what = std::string("(another error) ") + e.what();
+    }
+    return {what, std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start)};
+}
+
+TEST(connect, TheConnectTimeoutBoundsABoltHandshakeThatNeverComes) {
+    test::test_server server(test::server_behavior::silent);  // accepts TCP, never answers
+    const auto [what, took] = connect_failure("bolt://127.0.0.1:" + std::to_string(server.port()), connect_within(700ms));
+    EXPECT_THAT(what, HasSubstr("Bolt handshake")) << what;
+    EXPECT_LT(took, 5s) << what;  // not the 60 s acquisition timeout
+}
+
+TEST(connect, AnHttpServerIsNotABoltServer) {
+    test::test_server server(test::server_behavior::http);
+    const auto [what, took] = connect_failure("bolt://127.0.0.1:" + std::to_string(server.port()), connect_within(5s));
+    EXPECT_THAT(what, HasSubstr("is not a Bolt server: it is an HTTP server")) << what;
+}
+
+TEST(connect, RepliesOfOtherProtocolsAreRecognised) {
+    const auto of = [](std::array<std::uint8_t, 4> r) { return recognise_non_bolt_reply(r).value_or("(none)"); };
+    EXPECT_THAT(of({'H', 'T', 'T', 'P'}), HasSubstr("HTTP server"));
+    EXPECT_THAT(of({0x15, 0x03, 0x03, 0x00}), HasSubstr("use bolt+s://"));
+    EXPECT_THAT(of({'S', 'S', 'H', '-'}), HasSubstr("SSH server"));
+    EXPECT_THAT(of({'-', 'E', 'R', 'R'}), HasSubstr("Redis"));
+    EXPECT_EQ(of({0, 0, 0, 0}), "(none)");  // a Bolt server's "no common version"
+    EXPECT_EQ(of({0, 0, 2, 5}), "(none)");
 }
 
 TEST(transport, ReadIntoAnEmptyBufferIsAnError) {

@@ -6,6 +6,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "temp_dir.hpp"
+
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -510,6 +512,19 @@ TEST(config_errors, missing_required_parts) {
                                           "phases:"));
 }
 
+TEST(config_errors, an_empty_phase_list_and_a_file_that_is_not_a_mapping_say_what_is_wrong) {
+    EXPECT_THAT(problems("phases: []\n"),
+                ElementsAre("cfg/x.yaml:1:9: phases: the list is empty: a config needs at least one phase"));
+    EXPECT_THAT(problems("phases: {a: 1}\n"),
+                ElementsAre("cfg/x.yaml:1:9: phases: expected a list of phases, got a mapping"));
+    // No empty key path ("FILE:1:1: : ...") for the whole file.
+    EXPECT_THAT(problems("just a string\n"),
+                ElementsAre("cfg/x.yaml:1:1: expected a mapping of settings (connection:, phases:, ...), got "
+                            "'just a string'"));
+    EXPECT_THAT(problems("- a\n- b\n"),
+                ElementsAre("cfg/x.yaml:1:1: expected a mapping of settings (connection:, phases:, ...), got a list"));
+}
+
 TEST(config_errors, query_must_use_batch_or_rows) {
     auto p = problems(R"(phases:
   - source: {generate: {count: 10}}
@@ -621,6 +636,17 @@ TEST(config_errors, missing_files_are_reported_when_checked) {
                             o);
     EXPECT_THAT(p, ElementsAre("cfg/x.yaml:2:26: phases[0].source.csv.path: file not found: " +
                                (std::filesystem::path("cfg") / "no/such.csv").string()));
+}
+
+TEST(config_errors, a_directory_as_the_csv_path_says_so) {
+    load_options o;
+    o.getenv = [](const std::string&) { return std::nullopt; };
+    const boltload::testing::temp_dir dir("boltload-config");
+    const auto p = problems("phases:\n  - source: {csv: {path: '" + dir.path.string() +
+                                "'}}\n    query: UNWIND $batch AS r CREATE (:N)\n",
+                            o);
+    ASSERT_EQ(p.size(), 1u);
+    EXPECT_THAT(p[0], HasSubstr("phases[0].source.csv.path: " + dir.path.string() + " is a directory, not a CSV file"));
 }
 
 TEST(config_errors, columns) {
@@ -828,6 +854,38 @@ TEST(config_retry, to_retry_policy_reports_unknown_settings) {
 }
 
 // ---- warnings ----------------------------------------------------------------------------------
+
+TEST(config_keys, bad_row_keys) {
+    const run_config cfg = parse(R"(phases:
+  - source: {csv: {path: a.csv, max_row_bytes: 1MiB}}
+    query: UNWIND $batch AS r CREATE (:N)
+    on_bad_row: Skip
+    max_bad_rows: 100
+)");
+    const phase_config& p = cfg.phases[0];
+    EXPECT_EQ(p.work.on_bad_row, bad_row_policy::skip);
+    EXPECT_EQ(p.max_bad_rows, 100);
+    EXPECT_EQ(std::get<csv_spec>(p.work.source).max_row_bytes, 1u << 20);
+    const run_config plain = parse(minimal_phase);
+    EXPECT_EQ(plain.phases[0].work.on_bad_row, bad_row_policy::stop);  // today's behaviour
+    EXPECT_EQ(plain.phases[0].max_bad_rows, -1);                        // no limit
+    EXPECT_THAT(problems(R"(phases:
+  - source: {csv: {path: a.csv, max_row_bytes: huge}}
+    query: UNWIND $batch AS r CREATE (:N)
+    on_bad_row: ignore
+    max_bad_rows: -1
+)"),
+                ElementsAre("cfg/x.yaml:2:48: phases[0].source.csv.max_row_bytes: expected a positive size in bytes (or "
+                            "with KiB, MiB, GiB), got 'huge'",
+                            "cfg/x.yaml:4:17: phases[0].on_bad_row: expected stop or skip, got 'ignore'",
+                            "cfg/x.yaml:5:19: phases[0].max_bad_rows: expected a non-negative integer, got '-1'"));
+    const run_config warned = parse(R"(phases:
+  - source: {csv: {path: a.csv}}
+    query: UNWIND $batch AS r CREATE (:N)
+    max_bad_rows: 3
+)");
+    EXPECT_THAT(warned.warnings, ElementsAre(HasSubstr("phases[0].max_bad_rows: ignored")));
+}
 
 TEST(config_warnings, settings_that_do_nothing) {
     const run_config cfg = parse(R"(connection:

@@ -105,7 +105,7 @@ TEST(html_report_structure, header_cards_and_one_section_with_six_charts_per_pha
     EXPECT_THAT(
         page,
         HasSubstr(
-            "<dd>1 (batches failed or have an unknown outcome, or a verify check failed)</dd>"));
+            "<dd>1 (batches failed or have an unknown outcome, too many bad rows, or a verify check failed)</dd>"));
     EXPECT_THAT(page,
                 HasSubstr("<dd>free</dd>"));  // no schedule in the report: the default one ran
     EXPECT_THAT(page,

@@ -336,6 +336,101 @@ TEST(Scheduler, TooManyFailedBatchesStopThePhase) {
     expect_accounted(h.s.stats());
 }
 
+/// A batch of `rows` records of which the first `bad` could not be read.
+batch_result with_bad(batch_result r, std::uint64_t bad) {
+    r.bad = bad;
+    for (std::uint64_t i = 0; i < bad; ++i)
+        r.bad_rows.push_back(bad_row{100 + i, 2, "rows.csv:" + std::to_string(100 + i) + ": column 'id' (2): bad", "x,y"});
+    return r;
+}
+
+TEST(Scheduler, BadRowsAreTheirOwnBucketWrittenBeforeTheBatchIsJournaled) {
+    auto st = settings(1, 1, 10);
+    harness h({20, 10}, st);
+    h.s.start();
+    h.on(worker_ready{0});
+    h.on(batch_begun{0, batch_begin{0, 0, 10, 0, 3}});
+    const auto first = h.on(batch_reported{0, with_bad(committed(0, 0, 10), 3), 1});
+    // The bad rows and the batch's record go out together: files first, then the journal line
+    // that marks where they end.
+    const auto written = all<write_bad_rows>(first);
+    ASSERT_EQ(written.size(), 1u);
+    EXPECT_EQ(written[0].result.bad_rows.size(), 3u);
+    const auto& end = std::get<journal::batch_end>(written[0].then);
+    EXPECT_TRUE(end.result.bad_rows.empty());  // the journal keeps the count only
+    EXPECT_EQ(end.result.bad, 3u);
+    EXPECT_FALSE(has<write_journal>(first));
+    // A batch of bad rows only: nothing ran (0 attempts), still settled.
+    h.on(batch_begun{0, batch_begin{0, 1, 10, 0, 10}});
+    batch_result all_bad = with_bad(committed(0, 1, 10), 10);
+    all_bad.attempts = 0;
+    EXPECT_TRUE(has<write_bad_rows>(h.on(batch_reported{0, all_bad, 2})));
+    h.on(chunk_finished{0, chunk_done{0, 20, 2}});
+    // A failed batch with a bad row: its good rows are dead letters, the bad one is bad.
+    batch_result failed = with_bad(committed(1, 0, 10), 1);
+    failed.outcome = batch_outcome::failed;
+    failed.dead_letter_rows = std::vector<std::string>(9, "1,0");
+    h.on(batch_begun{0, batch_begin{1, 0, 10, 0, 1}});
+    const auto third = h.on(batch_reported{0, failed, 3});
+    ASSERT_EQ(all<dead_letter>(third).size(), 1u);
+    EXPECT_TRUE(all<dead_letter>(third)[0].result.bad_rows.empty());
+    h.on(worker_exited{0});
+    const auto& s = h.s.stats();
+    EXPECT_EQ(s.rows_bad, 14u);
+    EXPECT_EQ(s.rows_committed, 7u);
+    EXPECT_EQ(s.rows_failed, 9u);
+    EXPECT_EQ(s.rows_input, 30u);
+    expect_accounted(s);
+}
+
+TEST(Scheduler, BadRowsOfABatchInDoubtCountWhenItsRowsAreReported) {
+    harness h({10, 10}, settings(1, 1, 10));
+    h.s.start();
+    h.on(worker_ready{0});
+    h.on(batch_begun{0, batch_begin{0, 0, 10, 0, 4}});
+    const auto died = h.on(worker_exited{0});
+    EXPECT_EQ(std::get<journal::batch_doubt>(all<write_journal>(died)[0].record).bad, 4u);
+    EXPECT_EQ(h.s.stats().rows_unknown, 6u);  // the good rows only
+    const auto sent = all<send_chunk>(h.on(worker_ready{1}));
+    ASSERT_FALSE(sent.empty());
+    batch_result rows = with_bad(committed(0, 0, 10), 4);
+    rows.outcome = batch_outcome::unknown;
+    rows.attempts = 0;
+    rows.dead_letter_rows = std::vector<std::string>(6, "1,1");
+    const auto reported = h.on(batch_reported{1, rows, 1});
+    const auto written = all<write_bad_rows>(reported);
+    ASSERT_EQ(written.size(), 1u);
+    EXPECT_EQ(std::get<journal::unknown_rows_written>(written[0].then).bad, 4u);
+    EXPECT_LT(index_of<dead_letter>(reported), index_of<write_bad_rows>(reported));
+    h.on(chunk_finished{1, chunk_done{0, 10, 1}});
+    h.commit(1, 1, 0, 10);
+    h.on(chunk_finished{1, chunk_done{1, 10, 1}});
+    h.on(worker_exited{1});
+    EXPECT_EQ(h.s.stats().rows_bad, 4u);
+    EXPECT_EQ(h.s.stats().rows_unknown, 6u);
+    EXPECT_EQ(h.s.stats().rows_committed, 10u);
+    expect_accounted(h.s.stats());
+}
+
+TEST(Scheduler, MoreBadRowsThanMaxBadRowsStopThePhaseEarlierPartsIncluded) {
+    auto st = settings(1, 1, 10);
+    st.max_bad_rows = 5;
+    journal::phase_state resume;
+    resume.stats.rows_bad = 3;  // an earlier part's bad rows count towards the tolerance
+    harness h({40}, st, resume);
+    h.s.start();
+    h.on(worker_ready{0});
+    h.on(batch_begun{0, batch_begin{0, 0, 10, 0, 2}});
+    EXPECT_FALSE(has<stop_worker>(h.on(batch_reported{0, with_bad(committed(0, 0, 10), 2), 1})));  // 5: within
+    h.on(batch_begun{0, batch_begin{0, 1, 10, 0, 1}});
+    EXPECT_TRUE(has<stop_worker>(h.on(batch_reported{0, with_bad(committed(0, 1, 10), 1), 2})));  // 6: over
+    h.on(worker_exited{0});
+    EXPECT_EQ(h.s.end(), phase_end::too_many_bad_rows);
+    EXPECT_NE(h.s.message().find("6 bad rows (max_bad_rows: 5); last: rows.csv:100"), std::string::npos)
+        << h.s.message();
+    EXPECT_EQ(h.s.stats().rows_not_attempted, 20u - 3u);  // the earlier part's bad rows are settled rows
+}
+
 TEST(Scheduler, AResumedPhaseSkipsWhatTheJournalSettled) {
     journal::phase_state resume;
     resume.done_chunks = {0};

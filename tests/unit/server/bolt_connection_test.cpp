@@ -463,7 +463,7 @@ TEST(BoltMalformed, EveryKindGetsProtocolViolationAndClose) {
     }
 }
 
-TEST(BoltLimits, MessageBeyondTheSizeLimitIsRefused) {
+TEST(BoltLimits, MessageBeyondTheSizeLimitIsRefusedSayingWhichLimit) {
     server::bolt::connection_settings s;
     s.limits.max_message_bytes = 1024;
     peer p(s);
@@ -471,7 +471,43 @@ TEST(BoltLimits, MessageBeyondTheSizeLimitIsRefused) {
     auto r = p.send([](auto& w) { w.run(std::string(4000, 'x'), {}, {}); });
     ASSERT_EQ(r.responses.size(), 1u);
     EXPECT_EQ(code(r.responses[0]), violation);
+    // Not Memgraph's "Something went wrong ... check the server logs": which limit, and its size.
+    EXPECT_EQ(meta(r.responses[0]).at("message").as<std::string>(),
+              "The client sent a message of more than 1024 bytes: over the server's message size limit "
+              "(--max-message-bytes). Send smaller batches or raise the limit.");
+    EXPECT_EQ(p.conn().last_violation(),
+              "a message of more than 1024 bytes: over the server's message size limit (--max-message-bytes)");
     EXPECT_TRUE(r.closed);
+}
+
+TEST(BoltMalformed, InvalidUtf8IsRefusedWithAClearFailureAndTheConnectionGoesOn) {
+    peer p;
+    p.open({5, 2});
+    auto r = p.send([](auto& w) {
+        w.run("RETURN $x AS x", {{"x", std::string("caf\xE9")}}, {});  // Latin-1, not UTF-8
+        w.pull(-1);
+        w.reset();
+        w.run("RETURN 'ok' AS x", {}, {});
+        w.pull(-1);
+    });
+    ASSERT_EQ(r.responses.size(), 6u);
+    ASSERT_TRUE(is_failure(r.responses[0]));
+    EXPECT_EQ(code(r.responses[0]), "Memgraph.ClientError.MemgraphError.MemgraphError");
+    EXPECT_EQ(meta(r.responses[0]).at("message").as<std::string>(),
+              "Invalid UTF-8 in a string of the RUN message: Bolt strings must be UTF-8 (the value was refused, "
+              "nothing was stored)");
+    EXPECT_TRUE(is_ignored(r.responses[1]));
+    EXPECT_TRUE(is_success(r.responses[2]));  // RESET
+    EXPECT_TRUE(is_record(r.responses[4]));
+    EXPECT_FALSE(r.closed);
+    // Before HELLO, a client that cannot send UTF-8 is not let in at all.
+    peer q;
+    const bolt::version_range v52[] = {{{5, 2}, 0}};
+    q.handshake(v52);
+    auto h = q.send([](auto& w) { w.hello({{"user_agent", std::string("t\xFF/1")}}); });
+    ASSERT_EQ(h.responses.size(), 1u);
+    EXPECT_EQ(code(h.responses[0]), violation);
+    EXPECT_TRUE(h.closed);
 }
 
 TEST(BoltLimits, NestingBeyondTheDepthLimitIsRefused) {

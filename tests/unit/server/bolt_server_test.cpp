@@ -11,6 +11,8 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/read.hpp>
 #include <chrono>
+#include <functional>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -290,21 +292,73 @@ bool wait_for(const std::function<bool()>& condition) {
     return condition();
 }
 
-TEST(BoltServerLimits, ConnectionsBeyondTheLimitAreClosed) {
+TEST(BoltServerLimits, AClientBeyondTheLimitIsToldTheServerIsFull) {
     auto o = local_options();
     o.connection.limits.max_connections = 2;
+    std::vector<std::string> logged;
+    std::mutex log_mutex;
+    o.connection.log = [&](const std::string& line) {
+        const std::lock_guard lock(log_mutex);
+        logged.push_back(line);
+    };
     server::bolt::server s(o);
     s.start();
     raw_client a(s.port()), b(s.port());
     ASSERT_TRUE(wait_for([&] { return s.open_connections() == 2; }));
-    raw_client c(s.port());
+    // A Bolt answer, not "connection reset by peer": the handshake, then a FAILURE for HELLO.
+    std::string what = "(connected)";
+    try {
+        bolt::driver d(s.uri(), bolt::auth_token::none(), quick_config());
+        d.verify_connectivity();
+    } catch (const bolt::error& e) {
+        what = e.what();
+    }
+    EXPECT_NE(what.find("The server is full: it already serves its maximum of 2 connections (--max-connections)"),
+              std::string::npos)
+        << what;
     const auto hs = bolt::make_handshake_request();
-    c.send(hs);
-    EXPECT_TRUE(c.closed_by_server());
     a.send(hs);
     bolt::buffer reply;
-    ASSERT_TRUE(a.read(4, reply));
+    ASSERT_TRUE(a.read(4, reply));  // the connections inside the limit go on
     EXPECT_EQ(reply, (bolt::buffer{0, 0, 4, 5}));
+    EXPECT_TRUE(wait_for([&] {
+        const std::lock_guard lock(log_mutex);
+        return !logged.empty() && logged.back().find("The server is full") != std::string::npos;
+    }));
+}
+
+/// True when the server closes the connection within `limit` (EOF or reset).
+bool closed_within(raw_client& c, std::chrono::milliseconds limit) {
+    const auto until = std::chrono::steady_clock::now() + limit;
+    std::uint8_t b[256];
+    while (std::chrono::steady_clock::now() < until) {
+        pollfd p{c.socket.native_handle(), POLLIN, 0};
+        if (::poll(&p, 1, 50) != 1) continue;
+        const ssize_t r = ::recv(c.socket.native_handle(), b, sizeof b, 0);
+        if (r == 0 || (r < 0 && errno == ECONNRESET)) return true;
+    }
+    return false;
+}
+
+TEST(BoltServerLimits, ConnectionsThatNeverGetInAreClosedAtTheHandshakeDeadline) {
+    auto o = local_options();
+    o.connection.limits.max_connections = 3;
+    o.connection.limits.handshake_timeout = 300ms;  // the idle timeout stays 1800 s
+    server::bolt::server s(o);
+    s.start();
+    raw_client silent(s.port()), handshaken(s.port()), third(s.port());
+    handshaken.send(bolt::make_handshake_request());  // a version, then no HELLO
+    ASSERT_TRUE(wait_for([&] { return s.open_connections() == 3; }));
+    EXPECT_TRUE(closed_within(silent, 3s));
+    EXPECT_TRUE(closed_within(handshaken, 3s));
+    EXPECT_TRUE(closed_within(third, 3s));
+    EXPECT_TRUE(wait_for([&] { return s.open_connections() == 0; }));
+    // A real client gets in, and once in, the deadline no longer applies to it.
+    bolt::driver d(s.uri(), bolt::auth_token::none(), quick_config());
+    auto session = d.session();
+    EXPECT_EQ(session.run("RETURN 1 AS x").single()["x"], bolt::value(1));
+    std::this_thread::sleep_for(500ms);
+    EXPECT_EQ(session.run("RETURN 2 AS x").single()["x"], bolt::value(2));
 }
 
 TEST(BoltServerLimits, IdleConnectionsAreClosed) {

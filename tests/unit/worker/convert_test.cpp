@@ -183,7 +183,10 @@ TEST(convert, failures_name_file_line_and_column) {
               std::string::npos);
     EXPECT_EQ(failure(c, {"a", "", "1", "1", "no", "2000-01-01", "2000-01-01T00:00", "1;x;3"}),
               "users.csv:17: column 'tags' (8): element 2: expected an integer, got \"x\"");
-    EXPECT_EQ(failure(c, {"a", "b"}), "users.csv:17: expected 8 fields, found 2");
+    EXPECT_EQ(failure(c, {"a", "b"}),
+              "users.csv:17: expected 8 fields, found 2: the record ends before field 3 ('age')");
+    EXPECT_EQ(failure(c, {"a", "", "1", "1", "no", "2000-01-01", "2000-01-01T00:00", "1", "extra"}),
+              "users.csv:17: expected 8 fields, found 9: field 9 is one too many");
     // Long and odd values are shown escaped and cut short.
     const std::string longv(100, 'z');
     const std::string msg = failure(c, {"a", "", longv, "1", "no", "2000-01-01", "2000-01-01T00:00", "1"});
@@ -200,6 +203,26 @@ TEST(convert, failures_name_file_line_and_column) {
         EXPECT_EQ(e.line(), 99u);
         EXPECT_EQ(e.column(), 3u);
     }
+}
+
+TEST(convert, invalid_utf8_in_a_string_column_is_an_error_naming_the_column) {
+    csv_spec spec;
+    spec.columns = {col("id", column_type::integer), col("name", column_type::string_),
+                    column_spec{.name = "tags", .type = column_type::list}};
+    const row_converter c(spec, {});
+    EXPECT_EQ(failure(c, {"1", "ab\xff", "x"}),
+              "users.csv:17: column 'name' (2): invalid UTF-8 at byte 3 of the field (0xff): expected UTF-8 text");
+    EXPECT_EQ(failure(c, {"1", "caf\xc3", "x"}),  // cut inside a sequence
+              "users.csv:17: column 'name' (2): invalid UTF-8 at byte 4 of the field (0xc3): expected UTF-8 text");
+    EXPECT_EQ(failure(c, {"1", "\xed\xa0\x80", "x"}).substr(0, 37), "users.csv:17: column 'name' (2): inva");  // a surrogate
+    EXPECT_EQ(failure(c, {"1", "\xc0\xaf", "x"}).substr(0, 37), "users.csv:17: column 'name' (2): inva");  // overlong
+    EXPECT_EQ(failure(c, {"1", "ok", "a;\x80"}),
+              "users.csv:17: column 'tags' (3): element 2: invalid UTF-8 at byte 1 of the field (0x80): expected UTF-8 "
+              "text");
+    // Valid text of every length passes, ASCII or not.
+    EXPECT_EQ(convert(c, {"1", "Zo\xc3\xab \xe2\x82\xac \xf0\x9f\x98\x80 and a longer ASCII tail", ""}),
+              bolt::value(bolt::map{{"id", 1}, {"name", "Zo\xc3\xab \xe2\x82\xac \xf0\x9f\x98\x80 and a longer ASCII tail"},
+                                    {"tags", bolt::null}}));
 }
 
 TEST(convert, lists_split_on_the_separator) {

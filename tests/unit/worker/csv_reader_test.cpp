@@ -90,13 +90,43 @@ TEST(csv_reader, wrong_field_count_is_an_error_and_reading_goes_on) {
     const auto src = csv_source::from_memory(data, "users.csv");
     csv_chunk_reader r(src, csv_spec{.header = false}, whole(data), {.expected_fields = 4});
     ASSERT_TRUE(r.next());
-    EXPECT_EQ(error_of(r), "users.csv:2: expected 4 fields, found 3");
+    EXPECT_EQ(error_of(r), "users.csv:2: expected 4 fields, found 3: the record ends before field 4");
     EXPECT_EQ(r.record().raw, "1,2,3");  // what a dead-letter file gets
-    EXPECT_EQ(error_of(r), "users.csv:3: expected 4 fields, found 5");
+    EXPECT_EQ(error_of(r), "users.csv:3: expected 4 fields, found 5: field 5 is one too many");
     ASSERT_TRUE(r.next());
     EXPECT_EQ(fields_of(r.record()), (fields{"5", "6", "7", "8"}));
     EXPECT_EQ(r.record().line, 4u);
     EXPECT_EQ(r.record().index, 3u);
+}
+
+TEST(csv_reader, a_field_count_error_names_the_field_where_the_record_went_wrong) {
+    const std::string data = "1,2,3,4\n1,2\n1,2,3,4,5,6\n";
+    const auto src = csv_source::from_memory(data, "users.csv");
+    csv_chunk_reader r(src, csv_spec{.header = false}, whole(data), {.expected_fields = 4});
+    ASSERT_TRUE(r.next());
+    for (const std::size_t column : {3u, 5u}) {
+        try {
+            r.next();
+            FAIL();
+        } catch (const csv_error& e) {
+            EXPECT_EQ(e.column(), column) << e.what();
+        }
+    }
+    EXPECT_EQ(field_count_message(6, 4, {}), "expected 4 fields, found 6: field 5 and those after it are too many");
+}
+
+TEST(csv_reader, a_record_longer_than_max_row_bytes_is_an_error_and_reading_goes_on) {
+    const std::string data = "a,b\n" + std::string(100, 'x') + ",y\n\"c\nd\",e\n";
+    const auto src = csv_source::from_memory(data, "long.csv");
+    csv_spec spec{.header = false};
+    spec.max_row_bytes = 20;
+    csv_chunk_reader r(src, spec, whole(data), {.block_bytes = 8});
+    ASSERT_TRUE(r.next());
+    EXPECT_EQ(error_of(r), "long.csv:2: the record is 103 bytes, longer than max_row_bytes (20)");
+    EXPECT_EQ(r.record().raw.size(), 102u);  // still there, for the bad-rows file
+    ASSERT_TRUE(r.next());
+    EXPECT_EQ(fields_of(r.record()), (fields{"c\nd", "e"}));
+    EXPECT_EQ(r.record().line, 3u);
 }
 
 TEST(csv_reader, text_after_a_closing_quote_is_an_error_for_that_record_only) {

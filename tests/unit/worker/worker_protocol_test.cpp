@@ -85,6 +85,7 @@ void expect_same(const configure& a, const configure& b) {
     EXPECT_EQ(a.phase.batch_size, b.phase.batch_size);
     EXPECT_EQ(a.phase.transaction, b.phase.transaction);
     EXPECT_EQ(a.phase.retry, b.phase.retry);
+    EXPECT_EQ(a.phase.on_bad_row, b.phase.on_bad_row);
     ASSERT_EQ(a.phase.source.index(), b.phase.source.index());
     if (const auto* x = std::get_if<csv_spec>(&a.phase.source)) {
         const auto& y = std::get<csv_spec>(b.phase.source);
@@ -92,6 +93,7 @@ void expect_same(const configure& a, const configure& b) {
         EXPECT_EQ(x->delimiter, y.delimiter);
         EXPECT_EQ(x->quote, y.quote);
         EXPECT_EQ(x->header, y.header);
+        EXPECT_EQ(x->max_row_bytes, y.max_row_bytes);
         ASSERT_EQ(x->columns.size(), y.columns.size());
         for (std::size_t i = 0; i < x->columns.size(); ++i) {
             EXPECT_EQ(x->columns[i].name, y.columns[i].name);
@@ -163,7 +165,7 @@ TEST(worker_protocol, every_line_is_one_json_object_ending_in_newline) {
 TEST(worker_protocol, hello_round_trips_both_ways) {
     const hello h{protocol_version, "boltload-worker 0.1"};
     EXPECT_EQ(encode(coordinator_message{h}),
-              "{\"type\":\"hello\",\"protocol\":2,\"program\":\"boltload-worker 0.1\"}\n");
+              "{\"type\":\"hello\",\"protocol\":3,\"program\":\"boltload-worker 0.1\"}\n");
     EXPECT_EQ(std::get<hello>(to_coordinator(encode(coordinator_message{h}))), h);
     EXPECT_EQ(std::get<hello>(to_worker(encode(worker_message{h}))), h);
 }
@@ -176,6 +178,45 @@ TEST(worker_protocol, configure_round_trips_with_a_generator_source) {
 TEST(worker_protocol, configure_round_trips_with_a_csv_source) {
     const configure c = csv_configure();
     expect_same(std::get<configure>(to_coordinator(encode(coordinator_message{c}))), c);
+}
+
+TEST(worker_protocol, configure_carries_on_bad_row_and_max_row_bytes) {
+    configure c = csv_configure();
+    c.phase.on_bad_row = bad_row_policy::skip;
+    std::get<csv_spec>(c.phase.source).max_row_bytes = 4096;
+    const std::string line = encode(coordinator_message{c});
+    EXPECT_NE(line.find("\"on_bad_row\":\"skip\""), std::string::npos);
+    EXPECT_NE(line.find("\"max_row_bytes\":4096"), std::string::npos);
+    expect_same(std::get<configure>(to_coordinator(line)), c);
+    // The defaults are not written: a journal's fingerprint of the source stays what it was.
+    const std::string plain = to_json(csv_configure().phase.source).dump();
+    EXPECT_EQ(plain.find("max_row_bytes"), std::string::npos);
+}
+
+TEST(worker_protocol, bad_rows_round_trip_with_their_exact_bytes) {
+    batch_result r;
+    r.chunk_id = 4;
+    r.batch = 2;
+    r.rows = 10;
+    r.bad = 2;
+    r.bad_rows = {bad_row{17, 3, "u.csv:17: column 'age' (3): expected an integer, got \"abc\"", "1,bob,abc"},
+                  bad_row{19, 2, "u.csv:19: column 'name' (2): invalid UTF-8", std::string("2,b\xff\xfe\x00d,4", 9)}};
+    const std::string line = encode(worker_message{r});
+    EXPECT_NE(line.find("\"text_base64\""), std::string::npos);  // bytes that are not UTF-8 travel as base64
+    EXPECT_EQ(std::get<batch_result>(to_worker(line)), r);
+    EXPECT_EQ(r.good_rows(), 8u);
+    // A batch of bad rows only ran nothing: 0 attempts is fine for it.
+    batch_result all_bad = r;
+    all_bad.rows = 2;
+    all_bad.attempts = 0;
+    EXPECT_EQ(std::get<batch_result>(to_worker(encode(worker_message{all_bad}))), all_bad);
+    const batch_begin b{4, 2, 10, 17, 2};
+    EXPECT_EQ(std::get<batch_begin>(to_worker(encode(worker_message{b}))), b);
+    EXPECT_NE(journal_begin("nodes", b, 1).dump().find("\"bad\":2"), std::string::npos);
+    EXPECT_EQ(worker_error(R"({"type":"batch_result","chunk_id":1,"batch":0,"rows":1,"outcome":"committed","attempts":1,"bad":2})"),
+              "batch_result: bad must not exceed rows");
+    EXPECT_EQ(worker_error(R"({"type":"batch_result","chunk_id":1,"batch":0,"rows":2,"outcome":"committed","attempts":1,"bad":1,"bad_rows":[{"line":1,"error":"e","text_base64":"%%"}]})"),
+              "batch_result.bad_rows[0]: field 'text_base64' is not base64");
 }
 
 TEST(worker_protocol, chunk_round_trips_for_both_ranges) {
@@ -307,7 +348,7 @@ TEST(worker_protocol, version_mismatch_is_a_clear_error) {
     const auto err = check_hello(hello{protocol_version + 1, "boltload-worker 0.9"});
     ASSERT_TRUE(err);
     EXPECT_EQ(*err,
-              "boltload-worker 0.9 speaks worker protocol 3, this side speaks 2: use boltload and "
+              "boltload-worker 0.9 speaks worker protocol 4, this side speaks 3: use boltload and "
               "boltload-worker from the same build");
     // A hello from a future version still decodes, so the check can say what went wrong.
     const auto m = to_worker("{\"type\":\"hello\",\"protocol\":7,\"program\":\"x\",\"new\":1}");
@@ -348,7 +389,7 @@ TEST(worker_protocol, malformed_lines_are_errors_with_a_reason) {
               "batch_result: field 'outcome' has an unknown value 'maybe'");
     EXPECT_EQ(worker_error("{\"type\":\"batch_result\",\"chunk_id\":1,\"batch\":0,\"rows\":1,"
                            "\"outcome\":\"failed\",\"attempts\":0}"),
-              "batch_result: attempts must be at least 1 (0 only for an unknown outcome)");
+              "batch_result: attempts must be at least 1 (0 only for an unknown outcome, or a batch of bad rows only)");
     EXPECT_EQ(coordinator_error("{\"type\":\"chunk\",\"chunk_id\":1,\"generate\":{\"first\":0,"
                                 "\"count\":1},\"unknown_batches\":[2,2]}"),
               "chunk: unknown_batches must be ascending without repeats");

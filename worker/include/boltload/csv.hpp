@@ -197,8 +197,9 @@ struct csv_reader_options {
 };
 
 /// The worker's reader: reads only [chunk.begin, chunk.end) in blocks and yields its records.
-/// A malformed record throws csv_error from next() after the reader has moved past it, so the
-/// caller can dead-letter it (`record()` still shows it) and go on.
+/// A malformed record (and one longer than the spec's max_row_bytes) throws csv_error from next()
+/// after the reader has moved past it, so the caller can set it aside as a bad row (`record()`
+/// still shows it) and go on.
 class csv_chunk_reader {
 public:
     csv_chunk_reader(const csv_source& source, const csv_spec& spec, const csv_chunk& chunk,
@@ -211,7 +212,7 @@ public:
 
 private:
     enum class parse_status : std::uint8_t { complete, need_more };
-    enum class fault : std::uint8_t { none, unterminated, text_after_quote };
+    enum class fault : std::uint8_t { none, unterminated, text_after_quote, too_long };
     bool refill();
     parse_status parse(bool at_end);
     void finish_fields();
@@ -222,6 +223,7 @@ private:
     bool has_quote_;
     csv_reader_options options_;
     std::uint64_t chunk_end_;
+    std::uint64_t max_row_bytes_;
     std::uint64_t read_offset_;   // next file offset to read
     std::vector<char> buf_;
     std::size_t pos_ = 0;
@@ -254,6 +256,7 @@ public:
     std::size_t field_count() const { return columns_.size(); }
     /// Writes the row into `slot`, reusing the map (and string capacity) already there.
     /// Throws csv_error: "users.csv:17: column 'age' (3): expected an integer, got \"abc\"".
+    /// String columns (and string list elements) must be valid UTF-8: Bolt strings are.
     void convert(const csv_record& record, bolt::value& slot) const;
     /// convert into rows[index], appending when index == rows.size().
     void convert_into(const csv_record& record, bolt::list& rows, std::size_t index) const;
@@ -270,6 +273,13 @@ private:
     std::vector<column_spec> columns_;
     std::size_t kept_ = 0;
 };
+
+/// A record with `found` fields where `expected` were wanted goes wrong at field
+/// field_count_error_at(...) (1-based): the first missing one, or the first one too many. The
+/// message names it, with its column's name when it has one: "expected 4 fields, found 3: the
+/// record ends before field 4 ('age')" / "expected 4 fields, found 5: field 5 is one too many".
+std::size_t field_count_error_at(std::size_t found, std::size_t expected);
+std::string field_count_message(std::size_t found, std::size_t expected, std::string_view missing_name);
 
 /// The field-level conversions, exposed for tests and the generators. Each returns false when
 /// `text` does not parse as the type (out-of-range integers included).

@@ -41,6 +41,10 @@ struct csv_spec {
     bool header = true;  ///< first record names the columns
     /// Empty: every column is a string named by the header. Otherwise one entry per column.
     std::vector<column_spec> columns;
+    /// A record longer than this (its text, line end included) is a bad row: no batch could
+    /// carry it anyway (the server's message limit is 64 MiB), and it bounds what one row costs.
+    std::uint64_t max_row_bytes = default_max_row_bytes;
+    static constexpr std::uint64_t default_max_row_bytes = std::uint64_t{64} << 20;
 };
 
 /// The files of a CSV source: `files`, or `path` alone.

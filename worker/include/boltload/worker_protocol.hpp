@@ -3,6 +3,7 @@
 // Encoding and decoding are pure functions; worker/PROTOCOL.md documents the format.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -100,6 +101,16 @@ struct mix_work {
     friend bool operator==(const mix_work&, const mix_work&) = default;
 };
 
+/// What a worker does with a bad row (a record that is malformed, longer than max_row_bytes, or
+/// has a value that does not convert to its column's type, invalid UTF-8 included).
+enum class bad_row_policy : std::uint8_t {
+    stop,  ///< the chunk fails with a fatal `input` error (exit 2): the default
+    skip,  ///< the row is reported with its batch's result and left out; the rest of the batch goes ahead
+};
+/// "stop", "skip".
+std::string_view to_string(bad_row_policy p);
+std::optional<bad_row_policy> parse_bad_row_policy(std::string_view s);
+
 /// What one phase asks of every worker.
 struct phase_work {
     std::string name;
@@ -112,13 +123,15 @@ struct phase_work {
     /// Replaying the query is harmless (MERGE): a batch whose commit outcome is unknown is run
     /// again (explicit transactions), and a batch in doubt after a worker died is replayed.
     bool idempotent = false;
+    bad_row_policy on_bad_row = bad_row_policy::stop;
     /// Set for a Mix and Batch phase.
     std::optional<mix_work> mix;
 };
 
 // ---- Messages ---------------------------------------------------------------------------------
 
-inline constexpr int protocol_version = 2;
+/// 3: bad rows (phase.on_bad_row, csv.max_row_bytes, batch_begin.bad, batch_result.bad_rows).
+inline constexpr int protocol_version = 3;
 
 /// Both sides send this first; each checks the other's version.
 struct hello {
@@ -217,7 +230,21 @@ enum class batch_outcome : std::uint8_t {
 std::string_view to_string(batch_outcome o);
 std::optional<batch_outcome> parse_batch_outcome(std::string_view s);
 
-/// worker → coordinator: how one batch (one transaction) ended.
+/// A row of the batch that could not be read or converted (on_bad_row: skip): it is not in the
+/// transaction; the coordinator writes it to <phase>.bad-rows.csv and its error to
+/// <phase>.bad-rows.errors.jsonl.
+struct bad_row {
+    std::uint64_t line = 0;    ///< physical line where the record starts
+    std::uint64_t column = 0;  ///< 1-based field where it went wrong; 0: the whole record
+    std::string error;         ///< "users.csv:17: column 'age' (3): expected an integer, got \"abc\""
+    std::string text;          ///< the record as in the file, without its line end (any bytes)
+    std::string file;          ///< the input file it is in
+    friend bool operator==(const bad_row&, const bad_row&) = default;
+};
+
+/// worker → coordinator: how one batch (one transaction) ended. `rows` counts every record of
+/// the batch's slice of the chunk, bad ones included: batches are cut every batch_size records,
+/// so their numbers never depend on which rows are bad.
 struct batch_result {
     std::uint64_t chunk_id = 0;
     std::uint32_t batch = 0;  ///< index within the chunk, from 0
@@ -236,6 +263,11 @@ struct batch_result {
     std::vector<std::string> dead_letter_rows;
     std::uint64_t first_line = 0;  ///< CSV: the physical line of the batch's first record
     std::string file;              ///< CSV, failed/unknown only: the file of that record
+    /// Of `rows`, how many were bad (not sent): the outcome's rows are rows - bad.
+    std::uint64_t bad = 0;
+    /// The bad rows themselves (left out of the journal, which keeps only `bad`).
+    std::vector<bad_row> bad_rows;
+    std::uint64_t good_rows() const { return rows - std::min(bad, rows); }
     friend bool operator==(const batch_result&, const batch_result&) = default;
 };
 
@@ -246,6 +278,7 @@ struct batch_begin {
     std::uint32_t batch = 0;
     std::uint64_t rows = 0;
     std::uint64_t first_line = 0;  ///< CSV: the physical line of the batch's first record
+    std::uint64_t bad = 0;         ///< of `rows`, bad ones (not in the transaction)
     friend bool operator==(const batch_begin&, const batch_begin&) = default;
 };
 

@@ -62,6 +62,8 @@ private:
     /// row when a field is missing or holds a list or map.
     template <class Rows>
     std::pair<std::optional<std::uint64_t>, std::optional<std::uint64_t>> endpoints(Rows& src);
+    template <class Rows>
+    std::optional<std::pair<std::optional<std::uint64_t>, std::optional<std::uint64_t>>> readable_endpoints(Rows& src);
     const mnb::group_map& groups(std::uint32_t n);
     /// Appends the batch's begin record to the run journal. Throws std::runtime_error.
     void append_to_journal(const batch_begin& b);
@@ -72,9 +74,13 @@ private:
     static void write_spill(const std::filesystem::path& path, const std::string& bytes);
     /// Runs the batch in params_ (its begin written to the journal first), or reports the rows of
     /// a batch in doubt; fills in what only the worker knows.
+    /// `rows` counts the batch's records, the bad ones (in bad_) included; params_ holds the rest.
     void run_batch(const chunk& c, std::uint32_t index, std::uint64_t rows, std::uint64_t first_line,
                    const std::string& file, const std::function<std::vector<std::string>()>& dead_letter_rows,
                    const sender& send);
+    /// A row that could not be read or converted: set aside (on_bad_row: skip) or rethrown.
+    template <class Rows>
+    void set_aside(const csv_error& problem, const Rows& src);
     bolt::list& rows();
 
     configure config_;
@@ -82,6 +88,7 @@ private:
     std::unique_ptr<batch_runner> runner_;
     ready ready_;
     bolt::map params_;  // {parameter: [rows]}, reused from batch to batch
+    std::vector<bad_row> bad_;  // the current batch's bad rows
     // CSV phases
     std::vector<std::string> files_;  ///< csv_files(spec)
     std::optional<std::pair<std::uint32_t, csv_source>> csv_;  ///< the input file open now

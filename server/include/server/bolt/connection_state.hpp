@@ -22,6 +22,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "bolt/chunking.hpp"
@@ -52,6 +53,10 @@ std::string_view to_string(connection_phase p) noexcept;
 inline constexpr std::string_view protocol_violation_code = "Memgraph.ExecutionException";
 inline constexpr std::string_view protocol_violation_message =
     "Something went wrong while executing the query! Check the server logs for more details.";
+/// The server already serves --max-connections connections (transient: try again later).
+inline constexpr std::string_view server_full_code = "Memgraph.TransientError.General.ServerFull";
+/// A request holding a string that is not UTF-8 (Bolt strings are UTF-8).
+inline constexpr std::string_view invalid_utf8_code = "Memgraph.ClientError.MemgraphError.MemgraphError";
 inline constexpr std::string_view unauthenticated_code =
     "Memgraph.ClientError.Security.Unauthenticated";
 inline constexpr std::string_view unauthenticated_message = "Authentication failure";
@@ -106,6 +111,12 @@ public:
     const std::string& user() const noexcept { return user_; }
     /// Why the connection was closed by the server (protocol violation, auth failure), for logs.
     const std::string& last_violation() const noexcept { return last_violation_; }
+    /// HELLO (and LOGON) succeeded: the peer is a client that got in.
+    bool authenticated() const noexcept;
+    /// Answer the client's first message after the handshake with FAILURE(code, message) and
+    /// close: how a full server tells a Bolt client why, where closing at once would show up
+    /// as "connection reset by peer".
+    void refuse(std::string code, std::string message);
 
 private:
     connection_action step_handshake();
@@ -158,6 +169,7 @@ private:
     ::bolt::request request_;  // the decoded request being handled
     bool has_pending_ = false;  // request_ is decoded but not handled yet (a pause came first)
     std::string last_violation_;
+    std::optional<std::pair<std::string, std::string>> refusal_;  // code, message
     std::vector<::bolt::list> rows_;
     std::int64_t next_qid_ = 0;   // per explicit transaction, as Memgraph numbers statements
     std::int64_t open_qid_ = -1;

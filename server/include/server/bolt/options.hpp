@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -57,11 +58,16 @@ struct connection_limits {
     std::size_t max_message_bytes = 64u << 20;
     /// Nesting depth, string and container sizes inside a message.
     ::bolt::packstream::limits values{};
-    /// Open connections; further ones are accepted and closed at once.
+    /// Open connections. A further one gets the Bolt handshake and then, for its HELLO, a
+    /// FAILURE saying the server is full (up to 64 such at once; beyond that it is closed).
     std::size_t max_connections = 1024;
     /// A connection that sends nothing for this long is closed (Memgraph's
     /// --bolt-session-inactivity-timeout defaults to 1800 s). 0 = never.
     std::chrono::milliseconds idle_timeout{std::chrono::seconds(1800)};
+    /// From accepting a connection to its authentication (TLS handshake, Bolt handshake, HELLO
+    /// and LOGON): a connection that has not got in by then is closed, so connections that never
+    /// speak cannot hold every slot for the idle timeout. 0 = no limit.
+    std::chrono::milliseconds handshake_timeout{std::chrono::seconds(5)};
 };
 
 /// Memgraph's HELLO `server` (official drivers refuse a server whose name does not start with
@@ -85,6 +91,9 @@ struct connection_settings {
     std::int64_t routing_ttl_seconds = 300;
     /// The database name summaries and ROUTE report.
     std::string database_name = "memgraph";
+    /// Where the server says why it closed a connection (a protocol violation, a limit hit);
+    /// empty: nowhere. Called from the connections' threads.
+    std::function<void(const std::string&)> log;
 };
 
 struct server_options {
