@@ -27,6 +27,7 @@
 
 #include "bolt/driver.hpp"
 #include "server/bolt/server.hpp"
+#include "boltload_process.hpp"
 #include "temp_dir.hpp"
 
 namespace {
@@ -39,83 +40,14 @@ const fs::path bin_dir = BOLTLOAD_BIN_DIR;
 const fs::path configs_dir = BOLTLOAD_CONFIGS_DIR;
 
 
-std::string read_file(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-/// A running `boltload` process; its stdout and stderr go to files in the temp dir.
-struct child {
-    pid_t pid = -1;
-    fs::path out, err;
-    int wait_exit(std::chrono::seconds limit = 120s) {
-        const auto deadline = std::chrono::steady_clock::now() + limit;
-        int status = 0;
-        while (::waitpid(pid, &status, WNOHANG) == 0) {
-            if (std::chrono::steady_clock::now() > deadline) {
-                ::kill(pid, SIGKILL);
-                ::waitpid(pid, &status, 0);
-                ADD_FAILURE() << "boltload did not finish in " << limit.count() << " s";
-                return -1;
-            }
-            std::this_thread::sleep_for(20ms);
-        }
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    }
-    std::string stdout_text() const { return read_file(out); }
-    std::string stderr_text() const { return read_file(err); }
-};
+using boltload::testing::read_file;
+using child = boltload::testing::boltload_child;
+/// The in-process server the imports write to, and a client to count with.
+using server_fixture = boltload::testing::counting_server;
 
 child start_boltload(const temp_dir& dir, std::vector<std::string> args, const std::string& tag = "run") {
-    child c;
-    c.out = dir.path / (tag + ".out");
-    c.err = dir.path / (tag + ".err");
-    const std::string exe = (bin_dir / "boltload").string();
-    args.insert(args.begin(), exe);
-    c.pid = ::fork();
-    if (c.pid == 0) {
-        const int o = ::open(c.out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        const int e = ::open(c.err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        ::dup2(o, 1);
-        ::dup2(e, 2);
-        ::chdir(dir.path.c_str());
-        std::vector<char*> argv;
-        for (auto& a : args) argv.push_back(a.data());
-        argv.push_back(nullptr);
-        ::execv(exe.c_str(), argv.data());
-        ::_exit(127);
-    }
-    return c;
+    return boltload::testing::start_boltload_in(bin_dir, dir, std::move(args), tag);
 }
-
-/// The in-process server the imports write to, and a client to count with.
-struct server_fixture {
-    server::bolt::server srv;
-    std::optional<bolt::driver> client;
-
-    explicit server_fixture(server::bolt::fault_options faults = {},
-                            server::storage::storage_mode mode = server::storage::storage_mode::in_memory_transactional)
-        : srv(make_options(faults, mode)) {
-        srv.start();
-        client.emplace(srv.uri());
-    }
-    static server::bolt::server_options make_options(server::bolt::fault_options faults,
-                                                     server::storage::storage_mode mode) {
-        server::bolt::server_options o;
-        o.listen = "127.0.0.1:0";
-        o.threads = 4;
-        o.storage.mode = mode;
-        o.connection.faults = faults;
-        return o;
-    }
-    std::int64_t count(const std::string& query) {
-        auto r = client->execute_query(query);
-        return r.records.at(0)[0].as<std::int64_t>();
-    }
-    std::string uri() const { return srv.uri(); }
-};
 
 std::string node_config(const std::string& uri, const std::string& source, const std::string& query,
                         int workers, int batch, const std::string& extra = "") {
@@ -499,7 +431,7 @@ TEST(Inputs, ADirectoryAsTheCsvPathSaysItIsADirectory) {
 TEST(Import, VerifyRunsOnALiveConnectionAfterTheServerClosedTheIdleOne) {
     // The server closes connections silent for 1 s; boltload's own is silent while the workers
     // import (2 s of 20 ms RUNs), and verify must not report that as a check result.
-    server::bolt::server_options o = server_fixture::make_options({}, server::storage::storage_mode::in_memory_transactional);
+    server::bolt::server_options o = server_fixture::options({}, server::storage::storage_mode::in_memory_transactional);
     o.connection.limits.idle_timeout = 1s;
     o.connection.faults.latency_ms = 20;
     server::bolt::server srv(o);
@@ -514,7 +446,7 @@ TEST(Import, VerifyRunsOnALiveConnectionAfterTheServerClosedTheIdleOne) {
 }
 
 TEST(Import, AFullServerIsSaidToBeFullWithAdviceNotAResetConnection) {
-    server::bolt::server_options o = server_fixture::make_options({}, server::storage::storage_mode::in_memory_transactional);
+    server::bolt::server_options o = server_fixture::options({}, server::storage::storage_mode::in_memory_transactional);
     o.connection.limits.max_connections = 2;  // boltload's own connection and one worker
     server::bolt::server srv(o);
     srv.start();

@@ -88,14 +88,19 @@ struct counting_server {
     server::bolt::server srv;
     std::optional<bolt::driver> client;
 
-    counting_server() : srv(options()) {
+    explicit counting_server(server::bolt::fault_options faults = {},
+                             server::storage::storage_mode mode = server::storage::storage_mode::in_memory_transactional)
+        : srv(options(faults, mode)) {
         srv.start();
         client.emplace(srv.uri());
     }
-    static server::bolt::server_options options() {
+    static server::bolt::server_options options(server::bolt::fault_options faults,
+                                                server::storage::storage_mode mode) {
         server::bolt::server_options o;
         o.listen = "127.0.0.1:0";
         o.threads = 4;
+        o.storage.mode = mode;
+        o.connection.faults = faults;
         return o;
     }
     std::int64_t count(const std::string& query) {
