@@ -51,7 +51,8 @@ pids=()           # what this script started, stopped in reverse order
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
-  if [ -n "${SLURM_CONF:-}" ] && [ -n "${ctld_pid:-}" ]; then
+  set +e  # a failing command here must not end the cleanup early
+  if [ -n "${SLURM_CONF:-}" ] && [ -n "${ctld_pid:-}" ] && kill -0 "$ctld_pid" 2>/dev/null; then
     # Our cluster runs only our jobs: cancel what is left (a failed run), so no slurmstepd or
     # boltload outlives the daemons.
     local jobs
@@ -138,6 +139,7 @@ JobCompType=jobcomp/none
 SchedulerType=sched/backfill
 SchedulerParameters=sched_interval=1,bf_interval=1
 KillWait=5
+MailProg=/bin/true
 MinJobAge=600
 NodeName=localhost NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$memory State=UNKNOWN
 PartitionName=test Nodes=localhost Default=YES MaxTime=INFINITE State=UP
@@ -146,12 +148,16 @@ export SLURM_CONF=$conf
 slurmctld -D -f "$conf" >"$tmp/slurm/log/slurmctld.out" 2>&1 &
 ctld_pid=$!
 pids+=("$ctld_pid")
-wait_for 20 scontrol ping >/dev/null 2>&1 ||
+ctld_up() { scontrol ping >/dev/null 2>&1 || ! kill -0 "$ctld_pid" 2>/dev/null; }
+{ wait_for 20 ctld_up && scontrol ping >/dev/null 2>&1; } ||
   { show_log "$tmp/slurm/log/slurmctld.log"; show_log "$tmp/slurm/log/slurmctld.out"; skip "slurmctld did not answer scontrol ping"; }
 slurmd -D -f "$conf" -N localhost >"$tmp/slurm/log/slurmd.out" 2>&1 &
-pids+=($!)
+slurmd_pid=$!
+pids+=("$slurmd_pid")
 node_idle() { [ "$(sinfo -h -n localhost -o %t 2>/dev/null)" = idle ]; }
-wait_for 30 node_idle ||
+# Idle, or slurmd gave up (then its log says why; no need to wait the 30 s).
+idle_or_gone() { node_idle || ! kill -0 "$slurmd_pid" 2>/dev/null; }
+{ wait_for 30 idle_or_gone && node_idle; } ||
   { show_log "$tmp/slurm/log/slurmd.log"; show_log "$tmp/slurm/log/slurmd.out";
     skip "slurmd: node localhost not idle after 30 s (sinfo: $(sinfo -h -n localhost -o '%t %E' 2>&1))"; }
 say "one-node cluster up ($cpus CPUs) in $((SECONDS - started)) s"
@@ -235,6 +241,19 @@ while read -r step job; do
 done <"$tmp/submitted"
 
 # ---- checks ---------------------------------------------------------------------------------
+# The barrier is Slurm's: each step started only after every task of the one before had ended
+# (times to the second, ISO 8601: compared as text).
+times() { scontrol show job "$2" | sed -n "s/.*$1=\([0-9T:-]*\).*/\1/p" | sort; }
+previous_end=''
+while read -r step job; do
+  case "$step" in run_id|out) continue ;; esac
+  first_start=$(times StartTime "$job" | head -n 1)
+  [ -n "$first_start" ] || fail "scontrol shows no StartTime for $step job $job"
+  [ -z "$previous_end" ] || [[ ! "$first_start" < "$previous_end" ]] ||
+    fail "$step job $job started at $first_start, before the previous step ended ($previous_end)"
+  previous_end=$(times EndTime "$job" | tail -n 1)
+done <"$tmp/submitted"
+say "each step started after the previous one ended (afterok; last end $previous_end)"
 merged=$out/merged.json
 { [ -s "$merged" ] && [ -s "$out/merged.html" ]; } || fail "no merged.json / merged.html in $out"
 expected_reports=$((1 + 2 * shards + 1))
