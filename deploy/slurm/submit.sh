@@ -23,6 +23,10 @@ if [ $# -lt 2 ] || [ $# -gt 3 ]; then
   exit 2
 fi
 here=$(cd "$(dirname "$0")" && pwd)
+if [ ! -f "$1" ]; then
+  echo "submit.sh: $1: no such config file" >&2
+  exit 2
+fi
 config=$(realpath "$1")
 n=$2
 out=$(realpath -m "${3:-boltload-run-$(date +%Y%m%d-%H%M%S)}")
@@ -49,9 +53,13 @@ export BOLTLOAD="$boltload" BOLTLOAD_SET="${BOLTLOAD_SET:-}"
 # A failed step cancels the steps that wait for it (instead of leaving them pending forever).
 # shellcheck disable=SC2206  # word splitting of the extra options is wanted
 common=(--parsable --kill-on-invalid-dep=yes ${BOLTLOAD_SBATCH_ARGS:-})
-job_id() { local id; id=$(sbatch "$@"); echo "${id%%;*}"; }  # --parsable: "id" or "id;cluster"
+submitted=()
+job_id() { local id; id=$(sbatch "$@") || return 1; echo "${id%%;*}"; }  # --parsable: "id" or "id;cluster"
+# A chain cut short (sbatch refused a job) would leave its first steps running alone: cancel them.
+trap 'if ((${#submitted[@]})); then echo "submit.sh: sbatch failed; cancelling ${submitted[*]}" >&2; scancel "${submitted[@]}"; fi' ERR
 
 before=$(job_id "${common[@]}" --output="$out/logs/before-%j.out" "$here/before.sbatch" "$config" "$out" ${RUN_ID:+"$RUN_ID"})
+submitted+=("$before")
 run_id=${RUN_ID:-$before}
 echo "before $before"
 previous=$before
@@ -59,6 +67,7 @@ for phase in "${phases[@]}"; do
   previous=$(job_id "${common[@]}" --job-name="boltload-$phase" --array="0-$((n - 1))" \
     --dependency="afterok:$previous" --output="$out/logs/$phase-%A_%a.out" \
     "$here/phase.sbatch" "$config" "$out" "$run_id" "$phase")
+  submitted+=("$previous")
   echo "$phase $previous"
 done
 after=$(job_id "${common[@]}" --dependency="afterok:$previous" --output="$out/logs/after-%j.out" \
