@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The project's test command. Installs what is missing, builds, and runs every test through ctest:
 #   1. the Release build (-O3): unit, integration, interop, browser and install tests, fuzz-corpus replays;
-#   2. the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer;
-#   3. every libFuzzer target (clang) for a bounded time (FUZZ_SECONDS, default 60).
+#   2. a sharded import on a one-node Slurm cluster (scripts/test-slurm.sh; exit 77 = skipped, when
+#      Slurm cannot run here);
+#   3. the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer;
+#   4. every libFuzzer target (clang) for a bounded time (FUZZ_SECONDS, default 60).
 # Usage: scripts/test.sh [--quick]   (--quick: step 1 only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,6 +30,15 @@ cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DBOLTLOAD_WERROR=ON >/d
 cmake --build build -j"$jobs"
 ctest --test-dir build --output-on-failure -j"$jobs"
 [ "$quick" = 1 ] && exit 0
+
+echo "== slurm: deploy/slurm/submit.sh, 4 shards per phase, on a one-node cluster"
+slurm=0
+bash scripts/test-slurm.sh build/bin || slurm=$?
+if [ "$slurm" -eq 77 ]; then
+  echo "(slurm test skipped: Slurm cannot run here, the reason is above)"
+elif [ "$slurm" -ne 0 ]; then
+  exit "$slurm"
+fi
 
 echo "== sanitizer build (ASan + UBSan), unit tests"
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DBOLTLOAD_SANITIZE=ON -DBOLTLOAD_WERROR=ON >/dev/null

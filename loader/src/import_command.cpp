@@ -651,6 +651,10 @@ int run_check(const check_options& options) {
     auto loaded = load_and_report(options.config_file, options.overrides);
     if (!loaded) return exit_usage;
     run_config& config = *loaded;
+    if (options.phases) {  // for scripts that start one job per phase (deploy/slurm/submit.sh)
+        for (const auto& p : config.phases) std::cout << p.work.name << "\n";
+        return exit_ok;
+    }
     std::cout << fmt::format("config {}: valid, {} phase(s)\n", config.file, config.phases.size());
     std::unique_ptr<server::bolt::server> embedded;
     if (options.embedded && !(embedded = start_embedded_and_connect(config))) return exit_connect;
@@ -730,6 +734,9 @@ void add_import_commands(CLI::App& app, import_options& import, check_options& c
     chk->add_option("config", check.config_file, "The YAML config")->required();
     chk->add_option("--set", check.overrides, "Override a config key, as for import");
     chk->add_flag("--embedded", check.embedded, "Check against a fresh embedded server");
+    chk->add_flag("--phases", check.phases,
+                  "Only validate and print the phase names, one a line, without connecting (for scripts "
+                  "that submit one job per phase)");
     chk->callback([&] { action = [&] { return run_check(check); }; });
 }
 

@@ -44,6 +44,7 @@ struct check_options {
     std::string config_file;
     std::vector<std::string> overrides;
     bool embedded = false;
+    bool phases = false;  ///< --phases: print the phase names, one a line, and do not connect
 };
 
 int run_import(const import_options& options);

@@ -2,12 +2,16 @@
 // merging their reports (hostile input refused with the file's name).
 #include <gtest/gtest.h>
 
+#include <iostream>
 #include <map>
+#include <sstream>
 #include <string>
 
+#include "boltload/commands.hpp"
 #include "boltload/config.hpp"
 #include "boltload/report_merge.hpp"
 #include "boltload/shard.hpp"
+#include "temp_dir.hpp"
 
 namespace {
 
@@ -121,6 +125,26 @@ TEST(report_merge, refuses_missing_duplicated_foreign_and_other_versions_naming_
               std::string::npos);
     EXPECT_NE(refusal({{"x.json", json::array()}}).find("x.json: not a boltload report"), std::string::npos);
     EXPECT_NE(refusal({{"x.json", json{{"report_version", 2}}}}).find("x.json: not a shard report: no run_id"), std::string::npos);
+}
+
+TEST(check, phases_prints_the_phase_names_without_connecting) {
+    // deploy/slurm/submit.sh submits one job array per phase from this list. Nothing listens on
+    // the config's port: a connection attempt would end in exit 3.
+    boltload::testing::temp_dir dir;
+    const auto config = dir.write("c.yaml", "connection: {uri: 'bolt://127.0.0.1:1'}\n"
+                                            "phases:\n"
+                                            "  - {name: people, source: {generate: {count: 5}}, query: 'UNWIND $batch AS r CREATE (:P)'}\n"
+                                            "  - {name: knows, source: {generate: {entity: relationships, count: 5}},\n"
+                                            "     query: 'UNWIND $batch AS r CREATE ()-[:K]->()'}\n");
+    check_options options;
+    options.config_file = config.string();
+    options.phases = true;
+    std::ostringstream out;
+    auto* saved = std::cout.rdbuf(out.rdbuf());
+    const int code = run_check(options);
+    std::cout.rdbuf(saved);
+    EXPECT_EQ(code, exit_ok);
+    EXPECT_EQ(out.str(), "people\nknows\n");
 }
 
 }  // namespace
